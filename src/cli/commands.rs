@@ -1,0 +1,353 @@
+//! The subcommands that use the index.
+
+use super::output::{Out, csv_row};
+use super::{EXIT_SOME_FAILED, Global};
+use crate::search::mark;
+use crate::store::reader::{FigureFilter, StoredReport};
+use crate::store::writer::{IndexOptions, Progress};
+use crate::store::{Store, default_db_path};
+use anyhow::{Context, Result, anyhow, bail};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+fn db_path(g: &Global) -> Result<PathBuf> {
+    g.db.clone()
+        .or_else(default_db_path)
+        .ok_or_else(|| anyhow!("no place for the index: set HOME or XDG_DATA_HOME, or pass --db PATH"))
+}
+
+fn open_reader(g: &Global) -> Result<Store> {
+    Store::open_read_only(&db_path(g)?)
+}
+
+pub fn index(g: &Global, paths: &[PathBuf], prune: bool, json: bool, out: &mut Out) -> Result<u8> {
+    let db = db_path(g)?;
+    let mut store = Store::open(&db)?;
+    let started = Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let mut last_draw = Instant::now() - Duration::from_secs(1);
+    let mut progress = |p: Progress<'_>| {
+        if tty && (last_draw.elapsed() >= Duration::from_millis(80) || p.done == p.total) {
+            last_draw = Instant::now();
+            let rate = p.done as f64 / started.elapsed().as_secs_f64().max(1e-3);
+            let eta = (p.total - p.done) as f64 / rate.max(1e-3);
+            eprint!(
+                "\r\x1b[2Kindexing {}/{} files · {:.0} files/s · ETA {:.0}s",
+                p.done, p.total, rate, eta
+            );
+            if p.done == p.total {
+                eprintln!();
+            }
+        }
+    };
+    let stats = store.index(paths, IndexOptions { prune }, &mut progress)?;
+    let secs = started.elapsed().as_secs_f64();
+    if json {
+        let failed: Vec<serde_json::Value> = stats
+            .failed
+            .iter()
+            .map(|(p, r)| serde_json::json!({"path": p.display().to_string(), "reason": r}))
+            .collect();
+        out.line(&serde_json::to_string_pretty(&serde_json::json!({
+            "db": db.display().to_string(),
+            "new": stats.new, "changed": stats.changed, "unchanged": stats.unchanged,
+            "pruned": stats.pruned, "failed": failed, "seconds": secs,
+        }))?)?;
+    } else {
+        for (p, reason) in &stats.failed {
+            out.err(&format!("failed: {}: {reason}", p.display()));
+        }
+        let pruned = if prune {
+            format!(" · {} pruned", stats.pruned)
+        } else {
+            String::new()
+        };
+        out.line(&format!(
+            "{} new · {} changed · {} unchanged · {} failed{pruned} ({} files in {secs:.2}s) → {}",
+            stats.new,
+            stats.changed,
+            stats.unchanged,
+            stats.failed.len(),
+            stats.seen(),
+            db.display()
+        ))?;
+    }
+    Ok(if stats.failed.is_empty() { 0 } else { EXIT_SOME_FAILED })
+}
+
+pub fn search(g: &Global, query: &str, limit: usize, json: bool, out: &mut Out) -> Result<u8> {
+    let store = open_reader(g)?;
+    let hits = store.search(query, limit)?;
+    if json {
+        out.line(&serde_json::to_string_pretty(&hits)?)?;
+        return Ok(0);
+    }
+    if hits.is_empty() {
+        out.err(&format!("no paragraph contains {query}"));
+        return Ok(0);
+    }
+    for h in &hits {
+        let ranges: Vec<std::ops::Range<usize>> = h.matches.iter().map(|m| m[0]..m[1]).collect();
+        out.line(&format!(
+            "{} · {} · {} {}\n    {}",
+            h.bureau.as_deref().unwrap_or(crate::store::reader::UNKNOWN_BUREAU),
+            h.year.map_or("?".into(), |y| y.to_string()),
+            h.section_path.as_deref().unwrap_or("preamble"),
+            h.section_title.as_deref().unwrap_or(""),
+            mark(&h.snippet, &ranges)
+        ))?;
+    }
+    Ok(0)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn figures(
+    g: &Global,
+    bureau: Option<String>,
+    year: Option<i32>,
+    label: Option<String>,
+    limit: Option<usize>,
+    json: bool,
+    csv: bool,
+    out: &mut Out,
+) -> Result<u8> {
+    let store = open_reader(g)?;
+    let rows = store.figures(&FigureFilter {
+        bureau,
+        year,
+        label,
+        limit,
+    })?;
+    if json {
+        out.line(&serde_json::to_string_pretty(&rows)?)?;
+    } else if csv {
+        out.line(&csv_row(&[
+            "bureau", "year", "section", "label", "text", "value", "unit", "approx", "sentence", "path",
+        ]))?;
+        for r in &rows {
+            out.line(&csv_row(&[
+                r.bureau.as_deref().unwrap_or(""),
+                &r.year.map_or(String::new(), |y| y.to_string()),
+                r.section_path.as_deref().unwrap_or(""),
+                &r.label,
+                &r.text,
+                &r.value.to_string(),
+                &r.unit,
+                r.approx.as_deref().unwrap_or(""),
+                &r.sentence,
+                &r.path,
+            ]))?;
+        }
+    } else {
+        for r in &rows {
+            out.line(&format!(
+                "{} · {} · {:<8} {}  {}",
+                r.bureau.as_deref().unwrap_or(crate::store::reader::UNKNOWN_BUREAU),
+                r.year.map_or("?".into(), |y| y.to_string()),
+                r.section_path.as_deref().unwrap_or("-"),
+                r.label,
+                r.text
+            ))?;
+        }
+        out.err(&format!("{} figures", rows.len()));
+    }
+    Ok(0)
+}
+
+pub fn bureaus(g: &Global, json: bool, out: &mut Out) -> Result<u8> {
+    let store = open_reader(g)?;
+    let list = store.bureaus()?;
+    if json {
+        out.line(&serde_json::to_string_pretty(&list)?)?;
+        return Ok(0);
+    }
+    for b in &list {
+        let years: Vec<String> = b
+            .reports
+            .iter()
+            .map(|r| r.year.map_or("?".into(), |y| y.to_string()))
+            .collect();
+        out.line(&format!(
+            "{}  ({} reports: {})",
+            b.name,
+            b.reports.len(),
+            years.join(", ")
+        ))?;
+    }
+    Ok(0)
+}
+
+/// Finds the one report for `bureau` (name or part of it) and `year`.
+fn pick_report(store: &Store, bureau: &str, year: Option<i32>) -> Result<StoredReport> {
+    let found = store.find_bureaus(bureau)?;
+    let b = match found.as_slice() {
+        [] => bail!("no bureau matches {bureau:?}; `fazhi bureaus` lists them"),
+        [one] => one,
+        many => {
+            let names: Vec<&str> = many.iter().map(|b| b.name.as_str()).collect();
+            bail!("{bureau:?} matches several bureaus: {}", names.join(", "))
+        }
+    };
+    let reports: Vec<_> = b
+        .reports
+        .iter()
+        .filter(|r| year.is_none_or(|y| r.year == Some(y)))
+        .collect();
+    let r = match reports.as_slice() {
+        [] => bail!(
+            "{} has no report for {}; years: {}",
+            b.name,
+            year.map_or("that year".into(), |y| y.to_string()),
+            b.reports
+                .iter()
+                .map(|r| r.year.map_or("?".into(), |y| y.to_string()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        [one] => one,
+        _ => bail!("{} has several reports; give the year", b.name),
+    };
+    store
+        .report(r.id)?
+        .with_context(|| format!("report {} vanished from the index", r.id))
+}
+
+pub fn show(
+    g: &Global,
+    bureau: &str,
+    year: Option<i32>,
+    section: Option<&str>,
+    json: bool,
+    out: &mut Out,
+) -> Result<u8> {
+    let store = open_reader(g)?;
+    let r = pick_report(&store, bureau, year)?;
+    let Some(path) = section else {
+        if json {
+            out.line(&serde_json::to_string_pretty(&r)?)?;
+            return Ok(0);
+        }
+        print_outline(&r, out)?;
+        return Ok(0);
+    };
+    let idx = r.sections.iter().position(|s| s.path == path).ok_or_else(|| {
+        anyhow!(
+            "{} {} has no section {path}; its top sections are 1..{}",
+            r.bureau.as_deref().unwrap_or("?"),
+            r.year.unwrap_or(0),
+            r.sections.iter().filter(|s| s.parent.is_none()).count()
+        )
+    })?;
+    // The section and everything under it.
+    let within = |mut i: Option<usize>| {
+        while let Some(s) = i {
+            if s == idx {
+                return true;
+            }
+            i = r.sections[s].parent;
+        }
+        false
+    };
+    if json {
+        let sections: Vec<_> = r
+            .sections
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| within(Some(*i)))
+            .map(|(_, s)| s)
+            .collect();
+        let paragraphs: Vec<_> = r.paragraphs.iter().filter(|p| within(p.section)).collect();
+        let figures: Vec<_> = r.figures.iter().filter(|f| within(f.section)).collect();
+        out.line(&serde_json::to_string_pretty(&serde_json::json!({
+            "bureau": r.bureau, "year": r.year, "section": r.sections[idx],
+            "sections": sections, "paragraphs": paragraphs, "figures": figures,
+        }))?)?;
+        return Ok(0);
+    }
+    for (i, s) in r.sections.iter().enumerate() {
+        if within(Some(i)) {
+            out.line(&format!("{} {}", s.path, s.heading))?;
+            for p in r.paragraphs.iter().filter(|p| p.section == Some(i)) {
+                out.line(&format!("    {}", p.text))?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn print_outline(r: &StoredReport, out: &mut Out) -> Result<()> {
+    out.line(&format!(
+        "{} · {} · published {}",
+        r.bureau.as_deref().unwrap_or(crate::store::reader::UNKNOWN_BUREAU),
+        r.year.map_or("?".into(), |y| y.to_string()),
+        r.published.as_deref().unwrap_or("?")
+    ))?;
+    if let Some(t) = &r.title {
+        out.line(t)?;
+    }
+    out.line(&format!("{}", Path::new(&r.path).display()))?;
+    let cov: Vec<String> = crate::ingest::Part::ALL
+        .iter()
+        .map(|p| {
+            let status = r
+                .parts
+                .get(p.name())
+                .and_then(|v| v.get("status"))
+                .and_then(|s| s.as_str());
+            format!("{} {}", p.name(), status.unwrap_or("?"))
+        })
+        .collect();
+    out.line(&format!("parts: {}", cov.join(" · ")))?;
+    for (i, s) in r.sections.iter().enumerate() {
+        let figures = r.figures.iter().filter(|f| f.section == Some(i)).count();
+        let parts = if s.parts.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "  [{}]",
+                s.parts.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
+            )
+        };
+        let figs = if figures > 0 {
+            format!("  ({figures} figures)")
+        } else {
+            String::new()
+        };
+        out.line(&format!(
+            "{:<8} {}{} {}{parts}{figs}",
+            s.path,
+            "  ".repeat(s.level as usize - 1),
+            s.number,
+            s.title
+        ))?;
+    }
+    Ok(())
+}
+
+/// `fazhi` and `fazhi PATH...`: index the paths, then open the index.
+pub fn open(g: &Global, paths: &[PathBuf], out: &mut Out) -> Result<u8> {
+    let mut code = 0;
+    if !paths.is_empty() {
+        code = index(g, paths, false, false, out)?;
+    }
+    let db = db_path(g)?;
+    if !db.exists() {
+        out.line(&format!(
+            "The index {} is empty. Index reports first:\n    fazhi index FOLDER\nor give the folder directly: fazhi FOLDER",
+            db.display()
+        ))?;
+        return Ok(code);
+    }
+    let store = Store::open_read_only(&db)?;
+    let c = store.counts()?;
+    out.line(&format!(
+        "{} reports from {} bureaus: {} sections, {} figures, {} paragraphs.",
+        c.reports, c.bureaus, c.sections, c.figures, c.paragraphs
+    ))?;
+    bureaus(g, false, out)?;
+    out.line(
+        "\nThe interactive browser is not built yet; meanwhile:\n    fazhi show BUREAU [YEAR] [--section 2.3]\n    fazhi search WORDS\n    fazhi figures --label LABEL",
+    )?;
+    Ok(code)
+}

@@ -1,0 +1,13 @@
+//! fazhi: read Chinese government annual rule-of-law reports
+//! (法治政府建设年度报告) — parse them, index them into SQLite, search and
+//! browse them.
+//!
+//! - [`ingest`]: bytes → [`ingest::Report`] (pure).
+//! - [`store`]: the SQLite index: schema, writer, reader.
+//! - [`search`]: full-text query planning over the index.
+//! - [`cli`]: the command-line interface.
+
+pub mod cli;
+pub mod ingest;
+pub mod search;
+pub mod store;

@@ -1,0 +1,5 @@
+//! The `fazhi` binary: a thin shell over the library's CLI.
+
+fn main() -> std::process::ExitCode {
+    fazhi::cli::main()
+}

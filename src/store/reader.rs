@@ -1,0 +1,361 @@
+//! Queries over the index for the CLI and the browser. Everything returned
+//! is plain data (serialisable for `--json`).
+
+use super::Store;
+use crate::ingest::{Figure, Paragraph, Part, Point, Section};
+use crate::search::{Query, snippet};
+use anyhow::{Context, Result};
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+
+/// Name shown for reports whose issuing body the parser could not find.
+pub const UNKNOWN_BUREAU: &str = "(bureau unknown)";
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReportRef {
+    pub id: i64,
+    pub year: Option<i32>,
+    pub published: Option<String>,
+    pub title: Option<String>,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BureauRow {
+    /// 0 for the reports whose bureau is unknown.
+    pub id: i64,
+    pub name: String,
+    pub reports: Vec<ReportRef>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StoredReport {
+    pub id: i64,
+    pub path: String,
+    pub bureau: Option<String>,
+    pub year: Option<i32>,
+    pub published: Option<String>,
+    pub title: Option<String>,
+    pub encoding: String,
+    pub meta: serde_json::Value,
+    pub parts: serde_json::Value,
+    pub warnings: Vec<String>,
+    pub sections: Vec<Section>,
+    pub paragraphs: Vec<Paragraph>,
+    pub figures: Vec<Figure>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FigureRow {
+    pub report_id: i64,
+    pub bureau: Option<String>,
+    pub year: Option<i32>,
+    pub section_path: Option<String>,
+    pub section_title: Option<String>,
+    pub text: String,
+    pub value: f64,
+    pub unit: String,
+    pub approx: Option<String>,
+    pub label: String,
+    pub sentence: String,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FigureFilter {
+    /// Substring of the bureau name.
+    pub bureau: Option<String>,
+    pub year: Option<i32>,
+    /// Substring of the label.
+    pub label: Option<String>,
+    pub limit: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hit {
+    pub report_id: i64,
+    /// Index of the paragraph in its report.
+    pub paragraph: usize,
+    pub bureau: Option<String>,
+    pub year: Option<i32>,
+    pub section_path: Option<String>,
+    pub section_title: Option<String>,
+    pub snippet: String,
+    /// Byte ranges of the matches within `snippet`.
+    pub matches: Vec<[usize; 2]>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub bureaus: i64,
+    pub reports: i64,
+    pub sections: i64,
+    pub paragraphs: i64,
+    pub figures: i64,
+    pub failures: i64,
+}
+
+impl Store {
+    pub fn counts(&self) -> Result<Counts> {
+        let c = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        Ok(Counts {
+            bureaus: c("SELECT count(*) FROM bureaus")?,
+            reports: c("SELECT count(*) FROM reports")?,
+            sections: c("SELECT count(*) FROM sections")?,
+            paragraphs: c("SELECT count(*) FROM paragraphs")?,
+            figures: c("SELECT count(*) FROM figures")?,
+            failures: c("SELECT count(*) FROM failures")?,
+        })
+    }
+
+    /// Every bureau with its reports by year; reports without a bureau come
+    /// last under [`UNKNOWN_BUREAU`].
+    pub fn bureaus(&self) -> Result<Vec<BureauRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT b.id, b.name, r.id, r.year, r.published, r.title, r.path
+             FROM reports r LEFT JOIN bureaus b ON b.id = r.bureau_id
+             ORDER BY b.name IS NULL, b.name, r.year, r.path",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, Option<i64>>(0)?,
+                r.get::<_, Option<String>>(1)?,
+                ReportRef {
+                    id: r.get(2)?,
+                    year: r.get(3)?,
+                    published: r.get(4)?,
+                    title: r.get(5)?,
+                    path: r.get(6)?,
+                },
+            ))
+        })?;
+        let mut out: Vec<BureauRow> = Vec::new();
+        for row in rows {
+            let (id, name, report) = row?;
+            let id = id.unwrap_or(0);
+            match out.last_mut() {
+                Some(last) if last.id == id => last.reports.push(report),
+                _ => out.push(BureauRow {
+                    id,
+                    name: name.unwrap_or_else(|| UNKNOWN_BUREAU.to_string()),
+                    reports: vec![report],
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Bureaus whose name is `q` exactly, else those that contain it.
+    pub fn find_bureaus(&self, q: &str) -> Result<Vec<BureauRow>> {
+        let all = self.bureaus()?;
+        if let Some(exact) = all.iter().find(|b| b.name == q) {
+            return Ok(vec![exact.clone()]);
+        }
+        Ok(all.into_iter().filter(|b| b.name.contains(q)).collect())
+    }
+
+    pub fn report(&self, id: i64) -> Result<Option<StoredReport>> {
+        let head = self
+            .conn
+            .query_row(
+                "SELECT r.path, b.name, r.year, r.published, r.title, r.encoding, r.meta, r.parts, r.warnings
+                 FROM reports r LEFT JOIN bureaus b ON b.id = r.bureau_id WHERE r.id = ?1",
+                [id],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, Option<String>>(1)?,
+                        r.get::<_, Option<i32>>(2)?,
+                        r.get::<_, Option<String>>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                        r.get::<_, String>(5)?,
+                        r.get::<_, String>(6)?,
+                        r.get::<_, String>(7)?,
+                        r.get::<_, String>(8)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((path, bureau, year, published, title, encoding, meta, parts, warnings)) = head else {
+            return Ok(None);
+        };
+        let json = |s: &str, what: &str| -> Result<serde_json::Value> {
+            serde_json::from_str(s).with_context(|| format!("report {id}: stored {what} is not valid JSON"))
+        };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT level, number, ordinal, heading, title, parent, parts, path FROM sections WHERE report_id = ?1 ORDER BY ord",
+        )?;
+        let sections = stmt
+            .query_map([id], |r| {
+                let parts: String = r.get(6)?;
+                Ok(Section {
+                    level: r.get(0)?,
+                    number: r.get(1)?,
+                    ordinal: r.get(2)?,
+                    heading: r.get(3)?,
+                    title: r.get(4)?,
+                    parent: r.get::<_, Option<i64>>(5)?.map(|p| p as usize),
+                    parts: parts.split(',').filter_map(Part::from_name).collect(),
+                    path: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT section, text, points FROM paragraphs WHERE report_id = ?1 ORDER BY ord")?;
+        let mut paragraphs = Vec::new();
+        for row in stmt.query_map([id], |r| {
+            Ok((
+                r.get::<_, Option<i64>>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+            ))
+        })? {
+            let (section, text, points) = row?;
+            let points: Vec<Point> = serde_json::from_str(&points)
+                .with_context(|| format!("report {id}: stored points are not valid JSON"))?;
+            paragraphs.push(Paragraph {
+                section: section.map(|s| s as usize),
+                text,
+                points,
+            });
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT paragraph, section, text, value, unit, approx, label, sentence, start, end
+             FROM figures WHERE report_id = ?1 ORDER BY ord",
+        )?;
+        let figures = stmt
+            .query_map([id], |r| {
+                Ok(Figure {
+                    paragraph: r.get::<_, i64>(0)? as usize,
+                    section: r.get::<_, Option<i64>>(1)?.map(|s| s as usize),
+                    text: r.get(2)?,
+                    value: r.get(3)?,
+                    unit: r.get(4)?,
+                    approx: r.get(5)?,
+                    label: r.get(6)?,
+                    sentence: r.get(7)?,
+                    start: r.get::<_, i64>(8)? as usize,
+                    end: r.get::<_, i64>(9)? as usize,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Some(StoredReport {
+            id,
+            path,
+            bureau,
+            year,
+            published,
+            title,
+            encoding,
+            meta: json(&meta, "metadata")?,
+            parts: json(&parts, "parts")?,
+            warnings: serde_json::from_str(&warnings).unwrap_or_default(),
+            sections,
+            paragraphs,
+            figures,
+        }))
+    }
+
+    pub fn figures(&self, f: &FigureFilter) -> Result<Vec<FigureRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.id, b.name, r.year, s.path, s.title, f.text, f.value, f.unit, f.approx, f.label, f.sentence, r.path
+             FROM figures f
+             JOIN reports r ON r.id = f.report_id
+             LEFT JOIN bureaus b ON b.id = r.bureau_id
+             LEFT JOIN sections s ON s.report_id = f.report_id AND s.ord = f.section
+             WHERE (?1 IS NULL OR instr(b.name, ?1) > 0)
+               AND (?2 IS NULL OR r.year = ?2)
+               AND (?3 IS NULL OR instr(f.label, ?3) > 0)
+             ORDER BY b.name, r.year, f.report_id, f.ord
+             LIMIT ?4",
+        )?;
+        let limit = f.limit.map_or(-1, |l| l as i64);
+        let rows = stmt.query_map(params![f.bureau, f.year, f.label, limit], |r| {
+            Ok(FigureRow {
+                report_id: r.get(0)?,
+                bureau: r.get(1)?,
+                year: r.get(2)?,
+                section_path: r.get(3)?,
+                section_title: r.get(4)?,
+                text: r.get(5)?,
+                value: r.get(6)?,
+                unit: r.get(7)?,
+                approx: r.get(8)?,
+                label: r.get(9)?,
+                sentence: r.get(10)?,
+                path: r.get(11)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Paragraphs containing every term of `query`; ranked by bm25 when the
+    /// query has a term of three or more characters, else in index order.
+    pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
+        let q = Query::parse(query);
+        if q.is_empty() {
+            return Ok(Vec::new());
+        }
+        let short: Vec<&str> = q.short_terms().collect();
+        let short_sql: String = (0..short.len())
+            .map(|i| format!(" AND instr(p.text, ?{}) > 0", i + 3))
+            .collect();
+        let cols = "p.report_id, p.ord, b.name, r.year, s.path, s.title, p.text
+             FROM paragraphs p JOIN reports r ON r.id = p.report_id
+             LEFT JOIN bureaus b ON b.id = r.bureau_id
+             LEFT JOIN sections s ON s.report_id = p.report_id AND s.ord = p.section";
+        let (sql, fts) = match q.fts_match() {
+            Some(m) => (
+                format!(
+                    "SELECT {cols} JOIN paragraphs_fts ON paragraphs_fts.rowid = p.id
+                     WHERE paragraphs_fts MATCH ?1{short_sql} ORDER BY bm25(paragraphs_fts), p.id LIMIT ?2"
+                ),
+                m,
+            ),
+            None => (
+                format!("SELECT {cols} WHERE ?1 = ?1{short_sql} ORDER BY p.id LIMIT ?2"),
+                String::new(),
+            ),
+        };
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut values: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(fts), Box::new(limit as i64)];
+        for t in &short {
+            values.push(Box::new(t.to_string()));
+        }
+        let rows = stmt.query_map(rusqlite::params_from_iter(values.iter().map(|b| b.as_ref())), |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<i32>>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<String>>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        let mut hits = Vec::new();
+        for row in rows {
+            let (report_id, ord, bureau, year, section_path, section_title, text) = row?;
+            let (snip, ranges) = snippet(&text, &q.terms, 60);
+            hits.push(Hit {
+                report_id,
+                paragraph: ord as usize,
+                bureau,
+                year,
+                section_path,
+                section_title,
+                snippet: snip,
+                matches: ranges.into_iter().map(|r| [r.start, r.end]).collect(),
+            });
+        }
+        Ok(hits)
+    }
+
+    /// Files that could not be indexed, with the reason.
+    pub fn failures(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self.conn.prepare("SELECT path, reason FROM failures ORDER BY path")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}

@@ -1,0 +1,370 @@
+//! Indexing: walks the given files and folders, parses changed files on
+//! worker threads and writes each report in its own transaction from one
+//! writer, so a bad file never aborts the run and an interrupted run leaves
+//! every report either whole or absent.
+
+use super::Store;
+use crate::ingest::{self, Report};
+use anyhow::{Context, Result};
+use rusqlite::{OptionalExtension, params};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct IndexStats {
+    pub new: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub pruned: usize,
+    /// File and reason, in path order.
+    pub failed: Vec<(PathBuf, String)>,
+}
+
+impl IndexStats {
+    pub fn seen(&self) -> usize {
+        self.new + self.changed + self.unchanged + self.failed.len()
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IndexOptions {
+    /// Remove reports whose files, under the given folders, are gone.
+    pub prune: bool,
+}
+
+/// What the progress callback is told after each file.
+pub struct Progress<'a> {
+    pub done: usize,
+    pub total: usize,
+    pub path: &'a Path,
+}
+
+/// File name endings taken from folders (a file named on the command line is
+/// always read).
+const REPORT_EXTENSIONS: &[&str] = &["txt", "text", "htm", "html", "md"];
+
+/// Lists the report files under `paths`, sorted. Hidden entries and
+/// symbolic links to folders are skipped (no loops); unreadable folders are
+/// reported as failures.
+pub fn collect_files(paths: &[PathBuf], failed: &mut Vec<(PathBuf, String)>) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for p in paths {
+        match std::fs::metadata(p) {
+            Ok(m) if m.is_dir() => walk(p, &mut out, failed),
+            Ok(_) => out.push(p.clone()),
+            Err(e) => failed.push((p.clone(), format!("cannot read: {e}"))),
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>, failed: &mut Vec<(PathBuf, String)>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) => {
+            failed.push((dir.to_path_buf(), format!("cannot list folder: {e}")));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let Ok(ft) = entry.file_type() else { continue };
+        if ft.is_dir() {
+            walk(&path, out, failed);
+        } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
+            let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+            if ext.as_deref().is_none_or(|e| REPORT_EXTENSIONS.contains(&e)) {
+                out.push(path);
+            }
+        }
+    }
+}
+
+enum Outcome {
+    Unchanged,
+    Parsed {
+        report: Box<Report>,
+        hash: String,
+        size: u64,
+    },
+    Failed(String),
+}
+
+fn examine(path: &Path, known: Option<&str>) -> Outcome {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => return Outcome::Failed(format!("cannot read: {e}")),
+    };
+    let hash = blake3::hash(&bytes).to_hex().to_string();
+    if known == Some(hash.as_str()) {
+        return Outcome::Unchanged;
+    }
+    // A parser bug must cost one file, not the run.
+    match std::panic::catch_unwind(|| ingest::parse_bytes(&bytes)) {
+        Ok(Ok(report)) => Outcome::Parsed {
+            report: Box::new(report),
+            hash,
+            size: bytes.len() as u64,
+        },
+        Ok(Err(e)) => Outcome::Failed(e.to_string()),
+        Err(_) => Outcome::Failed("internal parser error (please report this file)".to_string()),
+    }
+}
+
+/// The path stored for a file: absolute, so the index means the same from
+/// any working directory.
+fn stored_path(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
+}
+
+impl Store {
+    pub fn index(
+        &mut self,
+        paths: &[PathBuf],
+        opts: IndexOptions,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<IndexStats> {
+        let mut stats = IndexStats::default();
+        let files: Vec<PathBuf> = collect_files(paths, &mut stats.failed)
+            .iter()
+            .map(|p| stored_path(p))
+            .collect();
+        let known: HashMap<String, String> = {
+            let mut stmt = self.conn.prepare("SELECT path, hash FROM reports")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let total = files.len();
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let (tx, rx) = mpsc::sync_channel::<(usize, Outcome)>(workers * 4);
+        let mut write_error: Option<anyhow::Error> = None;
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                let tx = tx.clone();
+                let (files, known, next) = (&files, &known, &next);
+                scope.spawn(move || {
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(path) = files.get(i) else { break };
+                        let key = path.to_string_lossy();
+                        let outcome = examine(path, known.get(key.as_ref()).map(String::as_str));
+                        if tx.send((i, outcome)).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            for (done, (i, outcome)) in rx.into_iter().enumerate() {
+                let path = &files[i];
+                if write_error.is_none()
+                    && let Err(e) = self.record(path, outcome, &known, &mut stats)
+                {
+                    write_error = Some(e);
+                }
+                progress(Progress {
+                    done: done + 1,
+                    total,
+                    path,
+                });
+            }
+        });
+        if let Some(e) = write_error {
+            return Err(e);
+        }
+        if opts.prune {
+            stats.pruned = self.prune(paths, &files)?;
+        }
+        stats.failed.sort();
+        Ok(stats)
+    }
+
+    fn record(
+        &mut self,
+        path: &Path,
+        outcome: Outcome,
+        known: &HashMap<String, String>,
+        stats: &mut IndexStats,
+    ) -> Result<()> {
+        let key = path.to_string_lossy().to_string();
+        match outcome {
+            Outcome::Unchanged => stats.unchanged += 1,
+            Outcome::Failed(reason) => {
+                self.conn
+                    .execute(
+                        "INSERT OR REPLACE INTO failures(path, reason, at) VALUES (?1, ?2, datetime('now'))",
+                        params![key, reason],
+                    )
+                    .with_context(|| format!("{}: cannot record the failure", path.display()))?;
+                stats.failed.push((path.to_path_buf(), reason));
+            }
+            Outcome::Parsed { report, hash, size } => {
+                self.write_report(&key, &hash, size, &report).with_context(|| {
+                    format!(
+                        "{}: cannot write to the index {}",
+                        path.display(),
+                        self.path().display()
+                    )
+                })?;
+                if known.contains_key(&key) {
+                    stats.changed += 1;
+                } else {
+                    stats.new += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Replaces the report stored for `path` in one transaction.
+    pub fn write_report(&mut self, path: &str, hash: &str, size: u64, r: &Report) -> Result<i64> {
+        let tx = self.conn.transaction()?;
+        let old: Option<i64> = tx
+            .query_row("SELECT id FROM reports WHERE path = ?1", [path], |row| row.get(0))
+            .optional()?;
+        if let Some(id) = old {
+            delete_report(&tx, id)?;
+        }
+        let bureau_id: Option<i64> = match &r.bureau {
+            Some(name) => {
+                tx.execute("INSERT OR IGNORE INTO bureaus(name) VALUES (?1)", [name])?;
+                Some(tx.query_row("SELECT id FROM bureaus WHERE name = ?1", [name], |row| row.get(0))?)
+            }
+            None => None,
+        };
+        tx.execute(
+            "INSERT INTO reports(path, hash, size, bureau_id, year, published, title, encoding, meta, parts, warnings, indexed_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, datetime('now'))",
+            params![
+                path,
+                hash,
+                size as i64,
+                bureau_id,
+                r.year,
+                r.published,
+                r.title,
+                r.encoding,
+                serde_json::to_string(&r.meta)?,
+                serde_json::to_string(&r.parts)?,
+                serde_json::to_string(&r.warnings)?,
+            ],
+        )?;
+        let id = tx.last_insert_rowid();
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO sections(report_id, ord, level, number, ordinal, heading, title, parent, parts, path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )?;
+            for (i, s) in r.sections.iter().enumerate() {
+                let parts: Vec<&str> = s.parts.iter().map(|p| p.name()).collect();
+                st.execute(params![
+                    id,
+                    i as i64,
+                    s.level,
+                    s.number,
+                    s.ordinal,
+                    s.heading,
+                    s.title,
+                    s.parent.map(|p| p as i64),
+                    parts.join(","),
+                    s.path
+                ])?;
+            }
+            let mut st = tx.prepare_cached(
+                "INSERT INTO paragraphs(report_id, ord, section, text, points) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for (i, p) in r.paragraphs.iter().enumerate() {
+                st.execute(params![
+                    id,
+                    i as i64,
+                    p.section.map(|s| s as i64),
+                    p.text,
+                    serde_json::to_string(&p.points)?
+                ])?;
+            }
+            let mut st = tx.prepare_cached(
+                "INSERT INTO figures(report_id, ord, paragraph, section, text, value, unit, approx, label, sentence, start, end)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            for (i, f) in r.figures.iter().enumerate() {
+                st.execute(params![
+                    id,
+                    i as i64,
+                    f.paragraph as i64,
+                    f.section.map(|s| s as i64),
+                    f.text,
+                    f.value,
+                    f.unit,
+                    f.approx,
+                    f.label,
+                    f.sentence,
+                    f.start as i64,
+                    f.end as i64
+                ])?;
+            }
+        }
+        tx.execute("DELETE FROM failures WHERE path = ?1", [path])?;
+        if old.is_some() {
+            delete_orphan_bureaus(&tx)?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    /// Removes reports whose files under the indexed folders no longer exist.
+    fn prune(&mut self, roots: &[PathBuf], present: &[PathBuf]) -> Result<usize> {
+        let roots: Vec<PathBuf> = roots.iter().map(|r| stored_path(r)).collect();
+        let present: HashSet<&Path> = present.iter().map(PathBuf::as_path).collect();
+        let stored: Vec<(i64, String)> = {
+            let mut stmt = self.conn.prepare("SELECT id, path FROM reports")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let tx = self.conn.transaction()?;
+        let mut n = 0;
+        for (id, path) in stored {
+            let p = Path::new(&path);
+            if roots.iter().any(|r| p.starts_with(r)) && !present.contains(p) && !p.exists() {
+                delete_report(&tx, id)?;
+                n += 1;
+            }
+        }
+        let failures: Vec<String> = {
+            let mut stmt = tx.prepare("SELECT path FROM failures")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        for path in failures {
+            let p = Path::new(&path);
+            if roots.iter().any(|r| p.starts_with(r)) && !present.contains(p) && !p.exists() {
+                tx.execute("DELETE FROM failures WHERE path = ?1", [&path])?;
+            }
+        }
+        delete_orphan_bureaus(&tx)?;
+        tx.commit()?;
+        Ok(n)
+    }
+}
+
+fn delete_report(tx: &rusqlite::Transaction<'_>, id: i64) -> Result<()> {
+    tx.execute("DELETE FROM figures WHERE report_id = ?1", [id])?;
+    tx.execute("DELETE FROM paragraphs WHERE report_id = ?1", [id])?;
+    tx.execute("DELETE FROM sections WHERE report_id = ?1", [id])?;
+    tx.execute("DELETE FROM reports WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+fn delete_orphan_bureaus(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+    tx.execute(
+        "DELETE FROM bureaus WHERE NOT EXISTS (SELECT 1 FROM reports WHERE reports.bureau_id = bureaus.id)",
+        [],
+    )?;
+    Ok(())
+}
