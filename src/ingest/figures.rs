@@ -670,16 +670,25 @@ fn strip_label(s: &str) -> String {
     if closes > opens && s.ends_with('”') {
         s.pop();
     }
+    // A long label keeps its end, the words next to the number, cut after
+    // a 的 where there is one ("…从事社会工作服务的民办非企业单位").
     let n = s.chars().count();
     if n > 24 {
-        s = s.chars().skip(n - 24).collect();
+        let tail: String = s.chars().skip(n - 24).collect();
+        s = match tail.rfind('的') {
+            Some(i) if tail[i + '的'.len_utf8()..].chars().count() >= 2 => tail[i + '的'.len_utf8()..].to_string(),
+            _ => tail,
+        };
     }
     s
 }
 
 /// Start of the clause that ends at `end`, skipping over brackets (a 、 inside
 /// "(老年人、未成年人)" does not end a clause).
-fn clause_start(text: &str, from: usize, end: usize) -> usize {
+/// `after_figure`: the span starts right after another figure, whose counted
+/// noun it begins with ("525名孤儿、614名…"), so a short item there is not
+/// part of a list of places.
+fn clause_start(text: &str, from: usize, end: usize, after_figure: bool) -> usize {
     let mut depth = 0i32;
     let seg = &text[from..end];
     for (i, c) in seg.char_indices().rev() {
@@ -696,7 +705,8 @@ fn clause_start(text: &str, from: usize, end: usize) -> usize {
                         .find(|&(_, c)| is_clause_break(c))
                         .map_or(0, |(j, c)| j + c.len_utf8());
                     let after = seg[i + c.len_utf8()..].chars().count();
-                    if seg[item_start..i].chars().count() <= 2 || after <= 3 {
+                    let short_item = !after_figure && seg[item_start..i].chars().count() <= 2;
+                    if short_item || (1..=3).contains(&after) {
                         continue;
                     }
                 }
@@ -731,7 +741,7 @@ fn following_noun(text: &str, end: usize) -> String {
 
 fn label_for(text: &str, sentence_start: usize, r: &RawFigure, prev: Option<(usize, &str)>) -> String {
     let from = prev.map_or(sentence_start, |(e, _)| e.max(sentence_start));
-    let cs = clause_start(text, from, r.start);
+    let cs = clause_start(text, from, r.start, prev.is_some_and(|(e, _)| e >= sentence_start));
     let raw = &text[cs..r.start];
     let pre = strip_label(raw);
     let count_word = COUNT_WORDS.contains(&r.unit.as_str()) || CN_UNITS.contains(&r.unit.as_str());
@@ -768,7 +778,7 @@ fn label_for(text: &str, sentence_start: usize, r: &RawFigure, prev: Option<(usi
             .next_back()
             .map_or(cs, |(i, _)| i)
             .max(sentence_start);
-        let before = clause_start(text, sentence_start, prev_end);
+        let before = clause_start(text, sentence_start, prev_end, false);
         let prev_clause = strip_label(&text[before..cs]);
         if prev_clause.chars().count() >= 2 {
             return prev_clause;
