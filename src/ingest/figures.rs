@@ -636,6 +636,17 @@ fn strip_label(s: &str) -> String {
         .trim_end_matches(['）', ')'])
         .to_string();
     let mut s = trim(&s).to_string();
+    // Words that open a sentence: what precedes them belongs to something
+    // else (a heading run into its text: "社会救助规范有序目前湖滨区有…").
+    for opener in ["截至目前", "截止目前", "到目前为止", "目前", "今年以来", "近年来"] {
+        if let Some(i) = s.rfind(opener)
+            && i > 0
+            && s[i + opener.len()..].chars().count() >= 2
+        {
+            s = s[i..].to_string();
+            break;
+        }
+    }
     loop {
         let before = s.len();
         if let Some(m) = leading_re().find(&s)

@@ -127,15 +127,30 @@ fn take_line(st: &mut State, line: &str, packed: bool) {
                 let heading = &rest[..m.len + heading_len];
                 st.open(&m, depth, &rest[..m.len], heading, title);
                 // "一、主要举措和成效（一）加强组织领导。…": the title ends
-                // where its first sub-heading starts.
-                match first_child_in_title(st, after, heading_len, packed) {
+                // where its first sub-heading starts (looked for in the whole
+                // first sentence, before any shortening of a long title).
+                let sentence_end = after.find(is_sentence_end).unwrap_or(after.len());
+                match first_child_in_title(st, after, sentence_end, packed) {
                     Some(p) => {
-                        let cut = trim(after[..p].trim_end_matches(['：', ':', '，', ',']));
+                        let whole = trim(after[..p].trim_end_matches(['：', ':', '，', ',']));
+                        // A long run before the sub-heading is a title plus
+                        // text: the title is its first clause, and the run
+                        // stays in the text as a paragraph.
+                        let first_clause = whole
+                            .char_indices()
+                            .find(|&(_, c)| matches!(c, '，' | ',' | '；' | ';' | '：' | ':'))
+                            .map(|(i, _)| &whole[..i])
+                            .filter(|t| t.chars().count() >= 4);
+                        let long = whole.chars().count() > 60;
+                        let (title, body_start) = match first_clause {
+                            Some(t) if long => (t, m.len),
+                            _ => (whole, m.len + p),
+                        };
                         if let Some(s) = st.sections.last_mut() {
-                            s.title = cut.to_string();
-                            s.heading = trim(&rest[..m.len + p]).to_string();
+                            s.title = title.to_string();
+                            s.heading = trim(&rest[..m.len + title.len()]).to_string();
                         }
-                        (m.len + p, Some(m.len..m.len + p))
+                        (body_start, Some(m.len..m.len + p))
                     }
                     None => (m.len + body_off, Some(m.len..m.len + heading_len)),
                 }
@@ -184,7 +199,10 @@ fn split_title(after: &str) -> (&str, usize, usize) {
     // in the text as a paragraph so nothing in it (figures) is lost.
     let sentence_chars = after[..title_end].chars().count();
     let has_end = title_end < after.len();
-    if ((has_end && sentence_chars > 50) || (!has_end && sentence_chars > 80))
+    // Counting something is what text does, not titles ("（一）强化社会组织
+    // 执法监督目前，我区…达796家" is a heading run into its first sentence).
+    let has_figure = || !super::figures::in_paragraph(&after[..title_end], 0, None).is_empty();
+    if ((has_end && sentence_chars > 50) || (!has_end && sentence_chars > 80) || has_figure())
         && let Some((i, _)) = after[..title_end]
             .char_indices()
             .find(|&(_, c)| matches!(c, '，' | ',' | '；' | '：' | ';' | ':'))
@@ -204,8 +222,8 @@ fn split_title(after: &str) -> (&str, usize, usize) {
 /// child heading starts, when the title runs straight into it.
 fn first_child_in_title(st: &State, after: &str, len: usize, packed: bool) -> Option<usize> {
     let title = &after[..len];
-    for (i, c) in title.char_indices().skip(1) {
-        if i > 120 {
+    for (n, (i, c)) in title.char_indices().enumerate().skip(1) {
+        if n > 120 {
             break;
         }
         let candidate =
@@ -247,7 +265,7 @@ fn find_inline_heading(
             let after_break =
                 prev.is_some_and(|p| matches!(p, '。' | '！' | '？' | '；' | '：' | '!' | '?' | ';' | ':' | '”'));
             // Right after a title that had no 。 of its own.
-            let after_title = title_span.as_ref().is_some_and(|r| r.end == at && r.len() <= 120)
+            let after_title = title_span.as_ref().is_some_and(|r| r.end == at && r.len() <= 400)
                 && st.accepts(&m, Strictness::Inline) == Some(st.stack.len());
             if (!arabic || packed) && (after_break || after_title) && st.accepts(&m, Strictness::Inline).is_some() {
                 return Some(at);

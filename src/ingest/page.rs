@@ -54,6 +54,10 @@ pub fn read_page(text: &str) -> Page {
     let before = lines.len();
     lines.retain(|l| !is_chrome(&l.text, &mut page.meta));
     page.chrome_lines = before - lines.len();
+    // After chrome detection, which reads toolbars by their spaces.
+    for l in &mut lines {
+        l.text = close_cjk_gaps(&l.text);
+    }
     take_meta_block(&mut lines, &mut page.meta);
     take_title_block(&mut lines, &mut page);
     take_signature(&mut lines, &mut page);
@@ -62,6 +66,39 @@ pub fn read_page(text: &str) -> Page {
     page.body = body;
     page.reflowed = reflowed;
     page
+}
+
+/// Removes spaces between two CJK characters ("依法履行职责 ，提高", left
+/// by &nbsp; and markup): Chinese text puts no spaces between words.
+fn close_cjk_gaps(t: &str) -> String {
+    if !t.contains([' ', '\u{3000}']) {
+        return t.to_string();
+    }
+    let cjk = |c: char| {
+        is_han(c)
+            || matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF01}'..='\u{FF0F}' | '\u{FF1A}'..='\u{FF20}' | '“' | '”' | '‘' | '’')
+    };
+    let chars: Vec<char> = t.chars().collect();
+    let mut out = String::with_capacity(t.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == ' ' || c == '\u{3000}' {
+            let mut j = i;
+            while j < chars.len() && (chars[j] == ' ' || chars[j] == '\u{3000}') {
+                j += 1;
+            }
+            let before = out.chars().next_back();
+            let after = chars.get(j).copied();
+            if before.is_some_and(|b| cjk(b) && b != '、') && after.is_some_and(cjk) {
+                i = j;
+                continue;
+            }
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
 }
 
 // ---------------------------------------------------------------- header
@@ -255,7 +292,8 @@ const WIDGET_WORDS: &[&str] = &[
 
 fn is_widget_line(t: &str) -> bool {
     let mut any = false;
-    for token in t.split(|c: char| c.is_whitespace() || matches!(c, '|' | '【' | '】' | '[' | ']' | '丨')) {
+    for token in t.split(|c: char| c.is_whitespace() || matches!(c, '|' | '【' | '】' | '[' | ']' | '丨' | '：' | ':'))
+    {
         if token.is_empty() {
             continue;
         }
@@ -456,7 +494,24 @@ fn take_title_block(lines: &mut Vec<Line>, page: &mut Page) {
         if l.blank() {
             continue;
         }
-        if seen >= 5 || !is_title_line(&l.text) {
+        // A title broken mid-word ("茅箭区民政局2023年" / "度法治政府…")
+        // is title-like only together with its next line.
+        let with_next = lines[i + 1..]
+            .iter()
+            .find(|n| !n.blank())
+            .is_some_and(|n| l.text.chars().count() <= 30 && is_title_line(&format!("{}{}", l.text, n.text)));
+        let continues = !title.is_empty()
+            && !title.ends_with("报告")
+            && l.text.chars().count() <= 30
+            && is_title_line(&format!("{title}{}", l.text));
+        // "现将有关情况报告" / "如下：": a sentence broken by the markup.
+        let runs_into_sentence = lines[i + 1..].iter().find(|n| !n.blank()).is_some_and(|n| {
+            n.text.chars().count() <= 8
+                && n.text.ends_with(['：', ':', '。'])
+                && !is_org_name(n.text.trim_end_matches(['：', ':']))
+        });
+        let opener = l.text.starts_with("现将") || l.text.starts_with("根据");
+        if seen >= 5 || opener || runs_into_sentence || !(is_title_line(&l.text) || with_next || continues) {
             break;
         }
         seen += 1;

