@@ -81,8 +81,30 @@ impl Store {
         &self.path
     }
 
+    /// Rows inserted, changed or deleted through this connection so far.
+    pub fn total_changes(&self) -> u64 {
+        self.conn.total_changes()
+    }
+
+    /// `PRAGMA integrity_check` says "ok".
+    pub fn integrity_ok(&self) -> Result<bool> {
+        let r: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+        Ok(r == "ok")
+    }
+
+    /// Every paragraph's text, for checks that must agree with the index.
+    pub fn all_paragraphs(&self) -> Result<Vec<(i64, usize, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT report_id, ord, text FROM paragraphs ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize, r.get(2)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     fn configure(&self) -> Result<()> {
         self.conn.busy_timeout(Duration::from_secs(10))?;
+        // Before anything writes: a file that is not ours stays untouched.
+        self.check_identity()?;
         let ctx = || format!("cannot configure the index {}", self.path.display());
         self.conn.pragma_update(None, "journal_mode", "WAL").with_context(ctx)?;
         self.conn

@@ -1,0 +1,222 @@
+//! The index on a real SQLite file: indexing, incremental re-indexing,
+//! pruning, bad files, and full-text search checked against a brute-force
+//! scan.
+
+mod common;
+
+use fazhi::search::Query;
+use fazhi::store::Store;
+use fazhi::store::reader::FigureFilter;
+use fazhi::store::writer::IndexOptions;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+fn copy_samples(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in common::SAMPLES {
+        let to = dir.join(e.file);
+        std::fs::copy(common::sample_path(e.file), &to).expect("copy sample");
+        out.push(to);
+    }
+    out
+}
+
+fn index(store: &mut Store, dir: &Path, prune: bool) -> fazhi::store::writer::IndexStats {
+    store
+        .index(&[dir.to_path_buf()], IndexOptions { prune }, &mut |_| {})
+        .expect("index run")
+}
+
+#[test]
+fn index_reindex_change_and_prune() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("reports");
+    std::fs::create_dir(&data).unwrap();
+    copy_samples(&data);
+    let db = tmp.path().join("index.db");
+
+    let mut store = Store::open(&db).unwrap();
+    let s = index(&mut store, &data, false);
+    assert_eq!((s.new, s.changed, s.unchanged, s.failed.len()), (7, 0, 0, 0));
+    let c = store.counts().unwrap();
+    assert_eq!((c.bureaus, c.reports), (7, 7));
+    let sections_before = c.sections;
+    assert!(store.integrity_ok().unwrap());
+
+    // Re-indexing an unchanged folder writes nothing.
+    let mut store = Store::open(&db).unwrap();
+    let before = store.total_changes();
+    let s = index(&mut store, &data, false);
+    assert_eq!((s.new, s.changed, s.unchanged), (0, 0, 7));
+    assert_eq!(store.total_changes(), before, "an unchanged re-index must not write");
+
+    // A changed file replaces its old rows (and only its rows).
+    let hubin = data.join("hubin-district-civil-affairs-2023.txt");
+    let text = std::fs::read_to_string(&hubin).unwrap();
+    let changed = text.replace("目前共办理婚姻登记2529件", "目前共办理婚姻登记2600件");
+    std::fs::write(&hubin, changed).unwrap();
+    let s = index(&mut store, &data, false);
+    assert_eq!((s.new, s.changed, s.unchanged), (0, 1, 6));
+    let figs = store
+        .figures(&FigureFilter {
+            label: Some("办理婚姻登记".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    let texts: BTreeSet<&str> = figs.iter().map(|f| f.text.as_str()).collect();
+    assert_eq!(texts, BTreeSet::from(["2600件", "3030件"]));
+    assert_eq!(store.counts().unwrap().sections, sections_before);
+    assert!(store.search("2529件", 10).unwrap().is_empty());
+    assert_eq!(store.search("2600件", 10).unwrap().len(), 1);
+
+    // A removed file is kept until --prune, then goes with its bureau.
+    std::fs::remove_file(data.join("xinzhou-city-civil-affairs-2020.txt")).unwrap();
+    let s = index(&mut store, &data, false);
+    assert_eq!((s.unchanged, s.pruned), (6, 0));
+    assert_eq!(store.counts().unwrap().reports, 7);
+    let s = index(&mut store, &data, true);
+    assert_eq!(s.pruned, 1);
+    let c = store.counts().unwrap();
+    assert_eq!((c.reports, c.bureaus), (6, 6));
+    assert!(!store.bureaus().unwrap().iter().any(|b| b.name == "忻州市民政局"));
+    assert!(
+        store
+            .search("最低生活保障标准", 10)
+            .unwrap()
+            .iter()
+            .all(|h| h.bureau.as_deref() != Some("忻州市民政局"))
+    );
+    assert!(store.integrity_ok().unwrap());
+}
+
+#[test]
+fn bad_files_fail_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("reports");
+    std::fs::create_dir(&data).unwrap();
+    copy_samples(&data);
+    std::fs::write(data.join("empty.txt"), "").unwrap();
+    std::fs::write(data.join("blank.txt"), " \n\u{3000}\n").unwrap();
+    std::fs::write(data.join("image.txt"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").unwrap();
+    std::fs::write(data.join("archive.zip"), b"PK\x03\x04").unwrap(); // not a report extension: skipped
+    let hubin_text = common::sample_text("hubin-district-civil-affairs-2023.txt");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&hubin_text);
+    std::fs::create_dir(data.join("gbk")).unwrap();
+    std::fs::write(data.join("gbk").join("hubin.txt"), &gbk).unwrap();
+    let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
+    let s = index(&mut store, &data, false);
+    assert_eq!(s.new, 8);
+    let failed: Vec<(String, &str)> = s
+        .failed
+        .iter()
+        .map(|(p, r)| (p.file_name().unwrap().to_string_lossy().to_string(), r.as_str()))
+        .collect();
+    assert_eq!(
+        failed,
+        vec![
+            ("blank.txt".to_string(), "empty file (no text)"),
+            ("empty.txt".to_string(), "empty file (no text)"),
+            ("image.txt".to_string(), "binary file (PNG image), not a text report"),
+        ]
+    );
+    assert_eq!(store.failures().unwrap().len(), 3);
+    // The GBK copy is a second report of the same bureau and year.
+    let hubin = store.find_bureaus("湖滨区民政局").unwrap();
+    assert_eq!(hubin[0].reports.len(), 2);
+}
+
+#[test]
+fn refuses_foreign_and_newer_databases() {
+    let tmp = tempfile::tempdir().unwrap();
+    let foreign = tmp.path().join("other.db");
+    {
+        let c = rusqlite::Connection::open(&foreign).unwrap();
+        c.execute_batch("CREATE TABLE notes(x); INSERT INTO notes VALUES (1);")
+            .unwrap();
+    }
+    let err = Store::open(&foreign).err().expect("refused").to_string();
+    assert!(err.contains("did not create"), "{err}");
+    let c = rusqlite::Connection::open(&foreign).unwrap();
+    let n: i64 = c.query_row("SELECT count(*) FROM notes", [], |r| r.get(0)).unwrap();
+    assert_eq!(n, 1, "the foreign database is untouched");
+
+    let junk = tmp.path().join("junk.db");
+    std::fs::write(
+        &junk,
+        "this is not a database at all, just text that is long enough to matter",
+    )
+    .unwrap();
+    let err = format!("{:#}", Store::open(&junk).err().expect("refused"));
+    assert!(err.contains("not a readable SQLite database"), "{err}");
+    assert!(std::fs::read_to_string(&junk).unwrap().starts_with("this is not"));
+
+    let newer = tmp.path().join("newer.db");
+    drop(Store::open(&newer).unwrap());
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    let err = Store::open(&newer).err().expect("refused").to_string();
+    assert!(err.contains("newer fazhi"), "{err}");
+}
+
+#[test]
+fn search_matches_a_brute_force_scan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("reports");
+    std::fs::create_dir(&data).unwrap();
+    copy_samples(&data);
+    let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
+    index(&mut store, &data, false);
+    let paragraphs = store.all_paragraphs().unwrap();
+    let queries = [
+        "局",
+        "民政",
+        "低保",
+        "婚姻",
+        "婚姻登记",
+        "法治政府",
+        "养老服务",
+        "行政执法",
+        "登记 婚姻",
+        "低保 临时救助",
+        "婚 登记",
+        "救助 金额 59.4",
+        "2529件",
+        "“三方”",
+        "\"三方\"",
+        "NEAR",
+        "AND OR",
+        "(一)",
+        "a*",
+        "-",
+        "民政局民政局",
+        "十四五",
+        "不存在的词语",
+        "治 理 率",
+    ];
+    for q in queries {
+        let query = Query::parse(q);
+        let expected: BTreeSet<(i64, usize)> = paragraphs
+            .iter()
+            .filter(|(_, _, t)| query.matches(t))
+            .map(|(r, o, _)| (*r, *o))
+            .collect();
+        let got: BTreeSet<(i64, usize)> = store
+            .search(q, 100_000)
+            .unwrap()
+            .iter()
+            .map(|h| (h.report_id, h.paragraph))
+            .collect();
+        assert_eq!(got, expected, "query {q:?}");
+    }
+    // Chinese words of 2, 3 and 4 characters find what they should.
+    assert!(!store.search("低保", 5).unwrap().is_empty());
+    assert!(!store.search("信访件", 5).unwrap().is_empty());
+    let hits = store.search("婚姻登记", 50).unwrap();
+    assert_eq!(hits.len(), 6);
+    let h = &hits[0];
+    let [s, e] = h.matches[0];
+    assert_eq!(&h.snippet[s..e], "婚姻登记");
+    assert!(h.section_path.is_some());
+}
