@@ -1,0 +1,223 @@
+//! The `fazhi` binary, run as a user runs it.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn fazhi(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_fazhi"))
+        .args(args)
+        .env("FAZHI_DB", db)
+        .env_remove("XDG_DATA_HOME")
+        .output()
+        .expect("run fazhi")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("stdout is UTF-8")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn sample_dir() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("sample-data")
+        .display()
+        .to_string()
+}
+
+#[test]
+fn parse_json_is_the_documented_interface() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = common::sample_path("maojian-district-civil-affairs-2023.txt");
+    let o = fazhi(
+        &tmp.path().join("unused.db"),
+        &["parse", file.to_str().unwrap(), "--json"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("valid JSON");
+    let r = &v.as_array().expect("an array")[0];
+    assert_eq!(r["path"], file.to_str().unwrap());
+    assert_eq!(r["bureau"], "十堰市茅箭区民政局");
+    assert_eq!(r["year"], 2023);
+    assert_eq!(r["published"], "2024-03-10");
+    assert_eq!(r["title"], "茅箭区民政局2023年度法治政府建设年度报告");
+    assert_eq!(r["meta"]["索引号"], "K26058142/2024-13705");
+    let s0 = &r["sections"][0];
+    assert_eq!(s0["level"], 1);
+    assert_eq!(s0["number"], "一、");
+    assert_eq!(s0["heading"], "一、2023年度推进法治政府建设的主要举措和成效");
+    assert_eq!(s0["title"], "2023年度推进法治政府建设的主要举措和成效");
+    assert_eq!(s0["parent"], serde_json::Value::Null);
+    assert_eq!(s0["parts"], serde_json::json!(["measures"]));
+    assert_eq!(r["sections"][1]["parent"], 0);
+    assert_eq!(r["parts"]["other"]["status"], "missing");
+    let f = r["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["text"] == "300余份")
+        .expect("figure");
+    assert_eq!(f["value"], 300.0);
+    assert_eq!(f["unit"], "份");
+    assert_eq!(f["approx"], "余");
+    assert_eq!(f["label"], "发放法治宣传资料");
+    assert_eq!(f["section"], 4);
+    assert!(f["sentence"].as_str().unwrap().contains("发放法治宣传资料300余份"));
+    // No database was created by parse.
+    assert!(!tmp.path().join("unused.db").exists());
+}
+
+#[test]
+fn index_search_show_figures_bureaus() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("fazhi.db");
+    let o = fazhi(&db, &["index", &sample_dir()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("7 new · 0 changed · 0 unchanged · 0 failed"),
+        "{}",
+        stdout(&o)
+    );
+    let o = fazhi(&db, &["index", &sample_dir()]);
+    assert!(stdout(&o).starts_with("0 new · 0 changed · 7 unchanged · 0 failed"));
+
+    let o = fazhi(&db, &["search", "婚姻登记", "--limit", "2"]);
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert!(out.contains("【婚姻登记】"));
+
+    let o = fazhi(&db, &["search", "临时救助", "--json"]);
+    let hits: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["bureau"] == "湖滨区民政局" && h["section_path"] == "2.3")
+    );
+
+    let o = fazhi(&db, &["show", "湖滨", "--section", "2.4"]);
+    let out = stdout(&o);
+    assert!(out.starts_with("2.4 （四）规范开展婚姻登记\n"), "{out}");
+    assert!(out.contains("目前共办理婚姻登记2529件"));
+
+    let o = fazhi(&db, &["show", "茅箭区民政局", "2023"]);
+    let out = stdout(&o);
+    assert!(out.contains(
+        "parts: measures section · shortcomings section · leadership section · plans section · other missing"
+    ));
+    assert!(out.contains("1.4        (四) 加强法治文化建设  (3 figures)"), "{out}");
+
+    let o = fazhi(&db, &["figures", "--label", "婚姻登记", "--csv"]);
+    let csv = stdout(&o);
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("bureau,year,section,label,text,value,unit,approx,sentence,path")
+    );
+    let rows: Vec<&str> = lines.collect();
+    assert_eq!(rows.len(), 2, "{csv}");
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("湖滨区民政局,2023,2.4,办理婚姻登记,2529件,2529,件,,"))
+    );
+
+    let o = fazhi(&db, &["figures", "--bureau", "光明", "--year", "2021", "--json"]);
+    let figs: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    // The index holds exactly what the parser finds.
+    let file = common::sample_path("shenzhen-guangming-district-gov-2021.txt");
+    let parsed: serde_json::Value =
+        serde_json::from_str(&stdout(&fazhi(&db, &["parse", "--json", file.to_str().unwrap()]))).unwrap();
+    let parsed_texts: Vec<&serde_json::Value> = parsed[0]["figures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["text"])
+        .collect();
+    let stored_texts: Vec<&serde_json::Value> = figs.as_array().unwrap().iter().map(|f| &f["text"]).collect();
+    assert_eq!(stored_texts, parsed_texts);
+    assert!(stored_texts.len() >= 12);
+
+    let o = fazhi(&db, &["--db", db.to_str().unwrap(), "bureaus", "--json"]);
+    let list: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 7);
+    assert!(names.contains(&"深圳市龙华区人民政府"));
+}
+
+#[test]
+fn bad_input_gets_clear_messages_and_exit_codes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("fazhi.db");
+    // Querying before anything was indexed.
+    let o = fazhi(&db, &["bureaus"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no index at"), "{}", stderr(&o));
+    assert!(!db.exists(), "reading must not create the index");
+
+    // A run with a broken file finishes the others and exits 3.
+    let data = tmp.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    std::fs::copy(
+        common::sample_path("hubin-district-civil-affairs-2023.txt"),
+        data.join("ok.txt"),
+    )
+    .unwrap();
+    std::fs::write(data.join("broken.txt"), b"\x89PNG\r\n\x1a\n\0").unwrap();
+    std::fs::write(
+        data.join("evil.txt"),
+        "\x1b]52;c;ZXZpbA==\x07\x1b[2J一、主要举措\n\x1b[31m发放资料300余份。",
+    )
+    .unwrap();
+    let o = fazhi(&db, &["index", data.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(
+        stdout(&o).starts_with("2 new · 0 changed · 0 unchanged · 1 failed"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stderr(&o).contains("broken.txt: binary file (PNG image)"));
+    // Nothing from a file reaches the terminal as an escape sequence.
+    let o = fazhi(&db, &["search", "发放资料"]);
+    assert!(o.status.success());
+    assert!(!o.stdout.contains(&0x1b), "escape in output: {:?}", stdout(&o));
+    assert!(stdout(&o).contains("【发放资料】300余份"));
+
+    // Unknown bureau, missing section, missing path, usage error.
+    let o = fazhi(&db, &["show", "不存在"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("no bureau matches \"不存在\""));
+    let o = fazhi(&db, &["show", "湖滨", "--section", "9.9"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("has no section 9.9"));
+    let o = fazhi(&db, &["no-such-folder"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("neither a file or folder nor a fazhi command"));
+    let o = fazhi(&db, &["search"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = fazhi(&db, &["parse", data.join("broken.txt").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("binary file"));
+}
+
+#[test]
+fn paths_without_subcommand_index_then_open() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("fazhi.db");
+    let o = fazhi(&db, &[]);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("is empty. Index reports first"));
+    let o = fazhi(&db, &[&sample_dir()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("7 reports from 7 bureaus"), "{out}");
+    assert!(out.contains("十堰市茅箭区民政局  (1 report: 2023)"));
+}
