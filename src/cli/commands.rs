@@ -168,12 +168,9 @@ pub fn bureaus(g: &Global, json: bool, out: &mut Out) -> Result<u8> {
             .iter()
             .map(|r| r.year.map_or("?".into(), |y| y.to_string()))
             .collect();
-        out.line(&format!(
-            "{}  ({} reports: {})",
-            b.name,
-            b.reports.len(),
-            years.join(", ")
-        ))?;
+        let n = b.reports.len();
+        let noun = if n == 1 { "report" } else { "reports" };
+        out.line(&format!("{}  ({n} {noun}: {})", b.name, years.join(", ")))?;
     }
     Ok(0)
 }
