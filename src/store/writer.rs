@@ -10,6 +10,10 @@ use rusqlite::{OptionalExtension, params};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How long one batch of reports stays uncommitted.
+const BATCH_TIME: Duration = Duration::from_millis(1000);
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IndexStats {
@@ -162,18 +166,43 @@ impl Store {
                 });
             }
             drop(tx);
+            // Reports are written in batches: one transaction commits about
+            // once a second, and each report inside it is a savepoint, so a
+            // report is always whole or absent, a failing write costs only its
+            // own file, and a killed run loses at most the last second.
+            let mut batch: Option<Instant> = None;
             for (done, (i, outcome)) in rx.into_iter().enumerate() {
                 let path = &files[i];
+                let writes = !matches!(outcome, Outcome::Unchanged);
+                if write_error.is_none() && writes && batch.is_none() {
+                    match self.conn.execute_batch("BEGIN IMMEDIATE") {
+                        Ok(()) => batch = Some(Instant::now()),
+                        Err(e) => {
+                            write_error = Some(anyhow::Error::new(e).context("cannot start writing to the index"))
+                        }
+                    }
+                }
                 if write_error.is_none()
                     && let Err(e) = self.record(path, outcome, &known, &mut stats)
                 {
                     write_error = Some(e);
+                }
+                if batch.is_some_and(|t| t.elapsed() >= BATCH_TIME) {
+                    batch = None;
+                    if let Err(e) = self.conn.execute_batch("COMMIT") {
+                        write_error.get_or_insert(anyhow::Error::new(e).context("cannot commit to the index"));
+                    }
                 }
                 progress(Progress {
                     done: done + 1,
                     total,
                     path,
                 });
+            }
+            if batch.is_some()
+                && let Err(e) = self.conn.execute_batch("COMMIT")
+            {
+                write_error.get_or_insert(anyhow::Error::new(e).context("cannot commit to the index"));
             }
         });
         if let Some(e) = write_error {
@@ -225,7 +254,9 @@ impl Store {
 
     /// Replaces the report stored for `path` in one transaction.
     pub fn write_report(&mut self, path: &str, hash: &str, size: u64, r: &Report) -> Result<i64> {
-        let tx = self.conn.transaction()?;
+        // A savepoint: its own transaction when called alone, a nested one
+        // inside an index run's batch.
+        let tx = self.conn.savepoint()?;
         let old: Option<i64> = tx
             .query_row("SELECT id FROM reports WHERE path = ?1", [path], |row| row.get(0))
             .optional()?;
@@ -353,7 +384,7 @@ impl Store {
     }
 }
 
-fn delete_report(tx: &rusqlite::Transaction<'_>, id: i64) -> Result<()> {
+fn delete_report(tx: &rusqlite::Connection, id: i64) -> Result<()> {
     tx.execute("DELETE FROM figures WHERE report_id = ?1", [id])?;
     tx.execute("DELETE FROM paragraphs WHERE report_id = ?1", [id])?;
     tx.execute("DELETE FROM sections WHERE report_id = ?1", [id])?;
@@ -361,7 +392,7 @@ fn delete_report(tx: &rusqlite::Transaction<'_>, id: i64) -> Result<()> {
     Ok(())
 }
 
-fn delete_orphan_bureaus(tx: &rusqlite::Transaction<'_>) -> Result<()> {
+fn delete_orphan_bureaus(tx: &rusqlite::Connection) -> Result<()> {
     tx.execute(
         "DELETE FROM bureaus WHERE NOT EXISTS (SELECT 1 FROM reports WHERE reports.bureau_id = bureaus.id)",
         [],
