@@ -306,10 +306,10 @@ fn print_outline(r: &StoredReport, out: &mut Out) -> Result<()> {
                 s.parts.iter().map(|p| p.name()).collect::<Vec<_>>().join(", ")
             )
         };
-        let figs = if figures > 0 {
-            format!("  ({figures} figures)")
-        } else {
-            String::new()
+        let figs = match figures {
+            0 => String::new(),
+            1 => "  (1 figure)".to_string(),
+            n => format!("  ({n} figures)"),
         };
         out.line(&format!(
             "{:<8} {}{} {}{parts}{figs}",
