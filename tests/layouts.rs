@@ -222,6 +222,20 @@ fn one_line_body() {
 }
 
 #[test]
+fn whole_page_on_one_line() {
+    // Body, signature and trailing page text all on one physical line.
+    for_each_sample("one-line page", Strictness::HeadingPrefix, |_, t| {
+        let mut doc = split(t);
+        let mut one: String = doc.body.iter().map(|l| trimmed(l)).collect();
+        one.extend(doc.tail.iter().map(|l| trimmed(l)));
+        one.push_str("扫一扫在手机打开当前页面");
+        doc.body = vec![one];
+        doc.tail.clear();
+        Some(join(&doc).into_bytes())
+    });
+}
+
+#[test]
 fn span_broken_lines() {
     for_each_sample("span-broken", Strictness::HeadingPrefix, |_, t| {
         let mut doc = split(t);

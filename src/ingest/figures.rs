@@ -205,7 +205,13 @@ fn masked_ranges(text: &str) -> Vec<(usize, usize)> {
         let mut from = 0;
         while let Some(o) = text[from..].find(open).map(|i| from + i) {
             let body = o + open.len_utf8();
-            match text[body..].find(close) {
+            // Look for the closing mark only as far as a quotation may reach,
+            // so unbalanced marks cost no more than their window.
+            let mut window = (body + max_chars * 4 + close.len_utf8()).min(text.len());
+            while !text.is_char_boundary(window) {
+                window -= 1;
+            }
+            match text[body..window].find(close) {
                 Some(c) if text[body..body + c].chars().count() <= max_chars => {
                     out.push((o, body + c + close.len_utf8()));
                     from = body + c + close.len_utf8();
@@ -238,12 +244,13 @@ pub fn in_paragraph(text: &str, paragraph: usize, section: Option<usize>) -> Vec
     let raws = find_numbers(text, &masked);
     let sentences = sentence_ranges(text);
     let mut figures: Vec<Figure> = Vec::new();
+    // Figures come in text order: walk the sentences alongside them.
+    let mut si = 0;
     for r in raws {
-        let (ss, se) = sentences
-            .iter()
-            .copied()
-            .find(|&(s, e)| r.start >= s && r.start < e)
-            .unwrap_or((0, text.len()));
+        while si + 1 < sentences.len() && sentences[si].1 <= r.start {
+            si += 1;
+        }
+        let (ss, se) = sentences.get(si).copied().unwrap_or((0, text.len()));
         let prev = figures.last().filter(|f| f.start >= ss);
         let label = label_for(text, ss, &r, prev.map(|f| (f.end, f.label.as_str())));
         figures.push(Figure {

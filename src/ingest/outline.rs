@@ -252,7 +252,7 @@ fn find_inline_heading(
     title_span: Option<std::ops::Range<usize>>,
     packed: bool,
 ) -> Option<usize> {
-    let mut prev: Option<char> = rest[..from].chars().last();
+    let mut prev: Option<char> = rest[..from].chars().rev().find(|&c| c != ' ' && c != '\u{3000}');
     for (i, c) in rest[from..].char_indices() {
         let at = from + i;
         let candidate =
@@ -271,7 +271,9 @@ fn find_inline_heading(
                 return Some(at);
             }
         }
-        prev = Some(c);
+        if c != ' ' && c != '\u{3000}' {
+            prev = Some(c);
+        }
     }
     None
 }

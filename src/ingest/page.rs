@@ -312,7 +312,9 @@ fn is_widget_line(t: &str) -> bool {
 /// Whole lines of page chrome. Key/value pairs found on such lines (来源,
 /// 发布时间 …) are kept as metadata.
 fn is_chrome(t: &str, meta: &mut BTreeMap<String, String>) -> bool {
-    if t.is_empty() {
+    // Chrome is short; a long line is report text (a one-line body may end
+    // in chrome words, which `trim_trailing_chrome` takes off).
+    if t.is_empty() || t.chars().count() > 200 {
         return false;
     }
     let chrome = is_widget_line(t) || chrome_res().iter().any(|re| re.is_match(t));
@@ -530,10 +532,63 @@ fn take_title_block(lines: &mut Vec<Line>, page: &mut Page) {
 
 // ---------------------------------------------------------------- signature
 
+/// Page text run onto the end of a one-line body.
+const TRAILING_CHROME: &[&str] = &[
+    "扫一扫在手机打开当前页面",
+    "扫一扫在手机上打开当前页面",
+    "【打印】",
+    "【关闭】",
+    "打印本页",
+    "关闭窗口",
+];
+
+fn trim_trailing_chrome(lines: &mut [Line]) {
+    if let Some(last) = lines.iter_mut().rev().find(|l| !l.blank()) {
+        loop {
+            let t = trim(&last.text);
+            match TRAILING_CHROME.iter().find(|c| t.ends_with(*c)) {
+                Some(c) => last.text = trim(&t[..t.len() - c.len()]).to_string(),
+                None => break,
+            }
+        }
+    }
+}
+
+/// "…不断促进民政各项工作再上新台阶。十堰市茅箭区民政局2024年3月10日": a
+/// signature run onto the end of the last paragraph. Splits it off.
+fn split_run_on_signature(lines: &mut Vec<Line>) {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    let re = RE.get_or_init(|| {
+        Regex::new(r"[。！？；]\s*(?:(?:专此|特此)报告[。.]?\s*)?([\p{Han}（）()]{4,32}?)\s*((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)$")
+            .expect("valid regex")
+    });
+    let Some(last) = lines.last() else { return };
+    if last.text.chars().count() <= 40 {
+        return;
+    }
+    let Some(c) = re.captures(&last.text) else { return };
+    let (Some(org), Some(date), Some(all)) = (c.get(1), c.get(2), c.get(0)) else {
+        return;
+    };
+    if !is_org_name(org.as_str()) {
+        return;
+    }
+    let keep = all.start() + all.as_str().chars().next().map_or(0, char::len_utf8);
+    let (org, date) = (org.as_str().to_string(), date.as_str().to_string());
+    let indent = last.indent;
+    if let Some(l) = lines.last_mut() {
+        l.text.truncate(keep);
+    }
+    lines.push(Line { text: org, indent });
+    lines.push(Line { text: date, indent });
+}
+
 fn take_signature(lines: &mut Vec<Line>, page: &mut Page) {
     while lines.last().is_some_and(Line::blank) {
         lines.pop();
     }
+    trim_trailing_chrome(lines);
+    split_run_on_signature(lines);
     let Some(last) = lines.last() else { return };
     let t = last.text.clone();
     if is_date_line(&t) {
