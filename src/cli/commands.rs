@@ -329,6 +329,22 @@ pub fn open(g: &Global, paths: &[PathBuf], out: &mut Out) -> Result<u8> {
         code = index(g, paths, false, false, out)?;
     }
     let db = db_path(g)?;
+    let interactive = std::io::stdout().is_terminal() && std::io::stdin().is_terminal();
+    if interactive {
+        // The browser shows an empty index with instructions, so make one.
+        if !db.exists() {
+            drop(Store::open(&db)?);
+        }
+        out.flush()?;
+        crate::tui::run(
+            &db,
+            crate::tui::Options {
+                copy_to: g.copy_to.clone(),
+                mouse: !g.no_mouse,
+            },
+        )?;
+        return Ok(code);
+    }
     if !db.exists() {
         out.line(&format!(
             "The index {} is empty. Index reports first:\n    fazhi index FOLDER\nor give the folder directly: fazhi FOLDER",
@@ -343,8 +359,6 @@ pub fn open(g: &Global, paths: &[PathBuf], out: &mut Out) -> Result<u8> {
         c.reports, c.bureaus, c.sections, c.figures, c.paragraphs
     ))?;
     bureaus(g, false, out)?;
-    out.line(
-        "\nThe interactive browser is not built yet; meanwhile:\n    fazhi show BUREAU [YEAR] [--section 2.3]\n    fazhi search WORDS\n    fazhi figures --label LABEL",
-    )?;
+    out.line("\n(Not a terminal, so no browser. Explore with `fazhi show`, `fazhi search`, `fazhi figures`.)")?;
     Ok(code)
 }

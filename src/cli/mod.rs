@@ -6,6 +6,7 @@
 
 mod commands;
 mod output;
+pub use output::sanitize;
 mod parse;
 
 use clap::{Args, Parser, Subcommand};
@@ -39,6 +40,13 @@ pub struct Global {
     /// The index database [default: $XDG_DATA_HOME/fazhi/index.db].
     #[arg(long, global = true, env = "FAZHI_DB", value_name = "PATH")]
     db: Option<PathBuf>,
+    /// In the browser, append copied excerpts to FILE instead of the
+    /// clipboard (for terminals without OSC 52).
+    #[arg(long, global = true, value_name = "FILE")]
+    copy_to: Option<PathBuf>,
+    /// In the browser, leave the mouse to the terminal (select text natively).
+    #[arg(long, global = true)]
+    no_mouse: bool,
 }
 
 #[derive(Subcommand)]

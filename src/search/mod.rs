@@ -6,6 +6,8 @@
 //! narrows the search. Either way the set of hits is exactly the set of
 //! paragraphs that contain every term.
 
+pub mod palette;
+
 use std::ops::Range;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -359,3 +359,103 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
+
+impl Store {
+    /// Every bureau, report, section heading and figure, for the palette.
+    pub fn palette_items(&self) -> Result<Vec<crate::search::palette::Item>> {
+        use crate::search::palette::{Item, Kind, Target};
+        let mut items = Vec::new();
+        for b in self.bureaus()? {
+            let years: Vec<String> = b
+                .reports
+                .iter()
+                .map(|r| r.year.map_or("?".into(), |y| y.to_string()))
+                .collect();
+            if b.id != 0 {
+                items.push(Item {
+                    kind: Kind::Bureau,
+                    text: b.name.clone(),
+                    location: years.join(", "),
+                    target: Target::Bureau { bureau: b.id },
+                });
+            }
+            for r in &b.reports {
+                let year = r.year.map_or("?".into(), |y| y.to_string());
+                items.push(Item {
+                    kind: Kind::Report,
+                    text: format!("{} {year} {}", b.name, r.title.as_deref().unwrap_or(""))
+                        .trim_end()
+                        .to_string(),
+                    location: format!("{} · {year}", b.name),
+                    target: Target::Report { report: r.id },
+                });
+            }
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT s.report_id, s.ord, s.title, s.path, b.name, r.year
+             FROM sections s JOIN reports r ON r.id = s.report_id LEFT JOIN bureaus b ON b.id = r.bureau_id
+             ORDER BY b.name, r.year, s.report_id, s.ord",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<i32>>(5)?,
+            ))
+        })?;
+        for row in rows {
+            let (report, ord, title, path, bureau, year) = row?;
+            items.push(Item {
+                kind: Kind::Section,
+                text: title,
+                location: format!(
+                    "{} · {} · {path}",
+                    bureau.as_deref().unwrap_or(UNKNOWN_BUREAU),
+                    year.map_or("?".into(), |y| y.to_string())
+                ),
+                target: Target::Section {
+                    report,
+                    section: ord as usize,
+                },
+            });
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT f.report_id, f.ord, f.label, f.text, b.name, r.year, s.path
+             FROM figures f JOIN reports r ON r.id = f.report_id LEFT JOIN bureaus b ON b.id = r.bureau_id
+             LEFT JOIN sections s ON s.report_id = f.report_id AND s.ord = f.section
+             ORDER BY b.name, r.year, f.report_id, f.ord",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, Option<String>>(4)?,
+                r.get::<_, Option<i32>>(5)?,
+                r.get::<_, Option<String>>(6)?,
+            ))
+        })?;
+        for row in rows {
+            let (report, ord, label, text, bureau, year, path) = row?;
+            items.push(Item {
+                kind: Kind::Figure,
+                text: format!("{label} {text}"),
+                location: format!(
+                    "{} · {} · {}",
+                    bureau.as_deref().unwrap_or(UNKNOWN_BUREAU),
+                    year.map_or("?".into(), |y| y.to_string()),
+                    path.as_deref().unwrap_or("preamble")
+                ),
+                target: Target::Figure {
+                    report,
+                    figure: ord as usize,
+                },
+            });
+        }
+        Ok(items)
+    }
+}

@@ -1,0 +1,90 @@
+//! The worker: owns a read-only connection to the index and does the slow
+//! work (loading reports, fuzzy matching, full-text search) off the UI
+//! thread. Queries typed faster than they can be answered are coalesced:
+//! only the newest palette and search query in the queue is run.
+
+use super::app::{Jump, Response};
+use crate::search::palette::{self, Item};
+use crate::store::Store;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+pub enum Request {
+    Index,
+    Report(i64, Jump),
+    Palette(u64, String),
+    Search(u64, String),
+}
+
+/// Results are sent through `out` wrapped by `wrap` (the event loop's
+/// message type).
+pub fn spawn<M: Send + 'static>(db: PathBuf, out: Sender<M>, wrap: fn(Response) -> M) -> Sender<Request> {
+    let (tx, rx) = channel::<Request>();
+    std::thread::spawn(move || serve(db, rx, out, wrap));
+    tx
+}
+
+fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Response) -> M) {
+    let mut store = match Store::open_read_only(&db) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            let _ = out.send(wrap(Response::Error(format!("{e:#}"))));
+            None
+        }
+    };
+    let mut items: Option<Vec<Item>> = None;
+    while let Ok(first) = rx.recv() {
+        // Take everything queued; keep the newest palette and search query.
+        let mut batch = vec![first];
+        batch.extend(rx.try_iter());
+        let last_palette = batch.iter().rposition(|r| matches!(r, Request::Palette(..)));
+        let last_search = batch.iter().rposition(|r| matches!(r, Request::Search(..)));
+        for (i, req) in batch.into_iter().enumerate() {
+            let resp = match req {
+                Request::Palette(..) if Some(i) != last_palette => continue,
+                Request::Search(..) if Some(i) != last_search => continue,
+                Request::Index => {
+                    // A refresh also reopens the index (it may have been
+                    // created or migrated since).
+                    items = None;
+                    store = Store::open_read_only(&db).ok().or(store);
+                    match store.as_ref().map(|s| s.bureaus()) {
+                        Some(Ok(b)) => Response::Index(b),
+                        Some(Err(e)) => Response::Error(format!("cannot read the index: {e:#}")),
+                        None => continue,
+                    }
+                }
+                Request::Report(id, jump) => match store.as_ref().map(|s| s.report(id)) {
+                    Some(Ok(Some(r))) => Response::Report(Box::new(r), jump),
+                    Some(Ok(None)) => {
+                        Response::Error(format!("report {id} is no longer in the index; press r to reload"))
+                    }
+                    Some(Err(e)) => Response::Error(format!("cannot load the report: {e:#}")),
+                    None => continue,
+                },
+                Request::Palette(seq, q) => {
+                    let Some(s) = store.as_ref() else { continue };
+                    if items.is_none() {
+                        match s.palette_items() {
+                            Ok(v) => items = Some(v),
+                            Err(e) => {
+                                let _ = out.send(wrap(Response::Error(format!("cannot read the index: {e:#}"))));
+                                continue;
+                            }
+                        }
+                    }
+                    let hits = palette::rank(items.as_deref().unwrap_or_default(), &q, 200);
+                    Response::Palette(seq, hits)
+                }
+                Request::Search(seq, q) => match store.as_ref().map(|s| s.search(&q, 200)) {
+                    Some(Ok(hits)) => Response::Search(seq, hits),
+                    Some(Err(e)) => Response::Error(format!("search failed: {e:#}")),
+                    None => continue,
+                },
+            };
+            if out.send(wrap(resp)).is_err() {
+                return;
+            }
+        }
+    }
+}
