@@ -530,3 +530,20 @@ fn draw_search(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
     let mut st = list_state(app.search.sel, list_area.height as usize);
     f.render_stateful_widget(list, list_area, &mut st);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn popup_edges_leave_no_half_characters() {
+        let mut buf = Buffer::empty(Rect::new(0, 0, 12, 1));
+        buf.set_string(0, 0, "一二三四五六", Style::default());
+        // A popup over columns 3..7 cuts 二 (2–3) on the left and 四 (6–7) on the right.
+        blank_cut_wide_chars(&mut buf, Rect::new(3, 0, 4, 1));
+        assert_eq!(buf[(2, 0)].symbol(), " ");
+        assert_eq!(buf[(7, 0)].symbol(), " ");
+        assert_eq!(buf[(0, 0)].symbol(), "一");
+        assert_eq!(buf[(8, 0)].symbol(), "五");
+    }
+}
