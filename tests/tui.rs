@@ -73,7 +73,10 @@ fn row(buf: &Buffer, y: u16) -> String {
 }
 
 fn screen(buf: &Buffer) -> String {
-    (buf.area.y..buf.area.bottom()).map(|y| row(buf, y)).collect::<Vec<_>>().join("\n")
+    (buf.area.y..buf.area.bottom())
+        .map(|y| row(buf, y))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Cells (x, y) where `needle` is drawn.
@@ -135,7 +138,10 @@ fn figures_are_highlighted_without_relying_on_colour() {
         let (buf, _) = render(&app);
         let (x, y) = find(&buf, "6次").expect("figure on screen");
         let cell = &buf[(x, y)];
-        assert!(cell.modifier.contains(Modifier::BOLD | Modifier::UNDERLINED), "{cell:?}");
+        assert!(
+            cell.modifier.contains(Modifier::BOLD | Modifier::UNDERLINED),
+            "{cell:?}"
+        );
         assert_eq!(cell.fg == Color::Yellow, color);
         let (x, y) = find(&buf, "300余份").expect("current figure on screen");
         assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
@@ -159,7 +165,11 @@ fn chinese_wrapping_keeps_every_character_and_the_punctuation_rules() {
                     .filter(|l| l.kind == doc::LineKind::Para { para: pi })
                     .map(|l| l.text.as_str())
                     .collect();
-                assert_eq!(lines.concat().replace(' ', ""), p.text.replace(' ', ""), "width {width}");
+                assert_eq!(
+                    lines.concat().replace(' ', ""),
+                    p.text.replace(' ', ""),
+                    "width {width}"
+                );
                 for l in &lines {
                     assert!(wrap::width(l) <= width, "{l:?} wider than {width}");
                     if l.chars().count() > 1 {
@@ -184,7 +194,13 @@ fn tiny_terminals_degrade_instead_of_panicking() {
     let fx = fixture();
     for (w, h) in [(40, 10), (30, 6), (12, 4), (3, 2), (1, 1), (200, 60), (80, 24)] {
         let mut app = app_on(&fx, "湖滨", w, h);
-        for a in [Action::NextPane, Action::Down, Action::ToggleFigures, Action::NextFigure, Action::Help] {
+        for a in [
+            Action::NextPane,
+            Action::Down,
+            Action::ToggleFigures,
+            Action::NextFigure,
+            Action::Help,
+        ] {
             app.update(a);
             render(&app);
         }
@@ -192,7 +208,10 @@ fn tiny_terminals_degrade_instead_of_panicking() {
         render(&app);
     }
     let app = app_on(&fx, "湖滨", 40, 10);
-    assert_eq!(app.panes.bureaus.is_some() as u8 + app.panes.outline.is_some() as u8 + app.panes.text.is_some() as u8, 1);
+    assert_eq!(
+        app.panes.bureaus.is_some() as u8 + app.panes.outline.is_some() as u8 + app.panes.text.is_some() as u8,
+        1
+    );
     // 80×24: the pane in use beside the text.
     let mut app = app_on(&fx, "湖滨", 80, 24);
     assert!(app.panes.text.is_some() && app.panes.bureaus.is_some() && app.panes.outline.is_none());
@@ -238,12 +257,17 @@ fn palette_ranks_highlights_and_jumps() {
     // (The popup spans rows 5..29 from column px - 1.)
     let popup_left = px - 1;
     for y in 5..29 {
-        assert!(wrap::width(buf[(popup_left - 1, y)].symbol()) <= 1, "half character at row {y}");
+        assert!(
+            wrap::width(buf[(popup_left - 1, y)].symbol()) <= 1,
+            "half character at row {y}"
+        );
     }
     // Enter on the section: the other report is asked for, then shown there.
     let fxs = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     let hubin = report_id(&fx, "湖滨");
-    let Effect::LoadReport { id, jump } = &fxs[0] else { panic!("{fxs:?}") };
+    let Effect::LoadReport { id, jump } = &fxs[0] else {
+        panic!("{fxs:?}")
+    };
     assert_eq!(*id, hubin);
     let Jump::Section(s) = jump else { panic!("{jump:?}") };
     load(&fx, &mut app, "湖滨", jump.clone());
@@ -253,7 +277,11 @@ fn palette_ranks_highlights_and_jumps() {
     assert_eq!(app.report.as_ref().unwrap().sections[*s].path, "2.4");
     assert!(matches!(app.tree_rows()[app.tree_sel], TreeRow::Report(..)));
     // Kind prefixes narrow the list.
-    assert!(rank(&items, "$婚姻登记", 50).iter().all(|h| h.item.kind == Kind::Figure));
+    assert!(
+        rank(&items, "$婚姻登记", 50)
+            .iter()
+            .all(|h| h.item.kind == Kind::Figure)
+    );
 }
 
 #[test]
@@ -269,7 +297,9 @@ fn search_jumps_to_the_paragraph_with_matches_marked() {
     let (buf, _) = render(&app);
     assert!(screen(&buf).contains("湖滨区民政局 · 2023 · 2.3"));
     let fxs = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
-    let Effect::LoadReport { jump, .. } = &fxs[0] else { panic!() };
+    let Effect::LoadReport { jump, .. } = &fxs[0] else {
+        panic!()
+    };
     load(&fx, &mut app, "湖滨", jump.clone());
     let (buf, _) = render(&app);
     let (x, y) = find(&buf, "低保").unwrap();
@@ -411,7 +441,10 @@ fn bureau_filter_keys_and_mouse() {
     app.on_key(key('?'));
     assert_eq!(app.mode, Mode::Help);
     let (buf, _) = render(&app);
-    for d in ["jump to any bureau, report, section or figure", "copy the whole section with a citation"] {
+    for d in [
+        "jump to any bureau, report, section or figure",
+        "copy the whole section with a citation",
+    ] {
         assert!(screen(&buf).contains(d), "{d}");
     }
     app.on_key(key('x'));

@@ -1,0 +1,227 @@
+//! The real `fazhi` binary in a pseudo-terminal, driven by keystrokes as a
+//! user drives it; the screen is read back through a terminal emulator
+//! (vt100) and the raw bytes are checked for the clipboard sequence.
+
+mod common;
+
+use fazhi::store::Store;
+use fazhi::store::writer::IndexOptions;
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use std::io::{Read, Write};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+struct Session {
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    _master: Box<dyn portable_pty::MasterPty + Send>,
+}
+
+impl Session {
+    fn start(db: &Path) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: 40,
+                cols: 120,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_fazhi"));
+        cmd.env("FAZHI_DB", db);
+        cmd.env("TERM", "xterm-256color");
+        cmd.env_remove("TMUX");
+        cmd.env_remove("STY");
+        cmd.env_remove("NO_COLOR");
+        let child = pty.slave.spawn_command(cmd).expect("spawn fazhi");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("reader");
+        let writer = pty.master.take_writer().expect("writer");
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&raw);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Session {
+            raw,
+            writer,
+            child,
+            _master: pty.master,
+        }
+    }
+
+    fn parser(&self) -> vt100::Parser {
+        let size = |n: u16| std::num::NonZeroU16::new(n).expect("non-zero");
+        let mut p = vt100::Parser::new(size(40), size(120), 0);
+        p.process(&self.raw.lock().unwrap());
+        p
+    }
+
+    fn screen(&self) -> String {
+        self.parser().screen().contents()
+    }
+
+    fn wait_for(&self, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(what) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "waited for {what:?}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // Keys typed at human speed: each is its own read for the terminal.
+        std::thread::sleep(Duration::from_millis(60));
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.send(&c.to_string());
+        }
+    }
+
+    fn wait_exit(&mut self) {
+        let start = Instant::now();
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(start.elapsed() < Duration::from_secs(10), "fazhi did not exit");
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        // Let the reader take the last bytes.
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn indexed() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    for e in common::SAMPLES {
+        std::fs::copy(common::sample_path(e.file), data.join(e.file)).unwrap();
+    }
+    let db = dir.path().join("fazhi.db");
+    Store::open(&db)
+        .unwrap()
+        .index(&[data], IndexOptions::default(), &mut |_| {})
+        .unwrap();
+    (dir, db)
+}
+
+#[test]
+fn browse_jump_copy_and_quit() {
+    let (_dir, db) = indexed();
+    let mut s = Session::start(&db);
+    s.wait_for("机构 7 · 报告 7");
+    s.wait_for("十堰市茅箭区民政局 · 2023年度");
+
+    // Move between panes and down the outline.
+    s.send("\t");
+    s.send("j");
+    s.send("j");
+    s.wait_for("· 1.2 深入学习宣传习近平法治思想");
+
+    // Fuzzy-jump to a section of another report by part of its heading.
+    s.send("\x10"); // Ctrl-P
+    s.wait_for("jump to");
+    s.type_text("社会救助规范");
+    s.wait_for("章节 社会救助规范有序  湖滨区民政局 · 2023 · 2.3");
+    s.send("\r");
+    s.wait_for("湖滨区民政局 · 2023 · 2.3 社会救助规范有序");
+
+    // Jump to a figure with the $ prefix.
+    s.send(":");
+    s.type_text("$300余份");
+    s.wait_for("数据 发放法治宣传资料 300余份");
+    s.send("\r");
+    s.wait_for("十堰市茅箭区民政局 · 2023 · 1.4 加强法治文化建设");
+
+    // Copy the paragraph: the OSC 52 sequence carries excerpt + citation.
+    let store = Store::open_read_only(&db).unwrap();
+    let id = store.find_bureaus("茅箭").unwrap()[0].reports[0].id;
+    let report = store.report(id).unwrap().unwrap();
+    let paragraph = &report
+        .paragraphs
+        .iter()
+        .find(|p| p.text.contains("300余份"))
+        .unwrap()
+        .text;
+    let expected = format!(
+        "{paragraph}\n—— 十堰市茅箭区民政局《茅箭区民政局2023年度法治政府建设年度报告》（2023年度），\
+         一、2023年度推进法治政府建设的主要举措和成效 > (四)加强法治文化建设。"
+    );
+    let before = s.raw.lock().unwrap().len();
+    s.send("y");
+    s.wait_for(&format!(
+        "copied {} characters to the clipboard (OSC 52)",
+        expected.chars().count()
+    ));
+    let raw = s.raw.lock().unwrap()[before..].to_vec();
+    let raw = String::from_utf8_lossy(&raw);
+    let start = raw.find("\x1b]52;c;").expect("an OSC 52 sequence");
+    let end = raw[start..].find('\x07').expect("terminated by BEL") + start;
+    assert_eq!(&raw[start + 7..end], fazhi::tui::clipboard::base64(expected.as_bytes()));
+    assert_eq!(decode_base64(&raw[start + 7..end]), expected);
+
+    // Quit: the alternate screen is left and the cursor shown again.
+    s.send("q");
+    s.wait_exit();
+    let p = s.parser();
+    assert!(!p.screen().alternate_screen(), "still on the alternate screen");
+    assert!(!p.screen().hide_cursor(), "cursor still hidden");
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).to_string();
+    assert!(raw.contains("\x1b[?1049l"), "left the alternate screen");
+    assert!(
+        raw.contains("\x1b[?1000l") || raw.contains("\x1b[?1006l"),
+        "mouse capture ended"
+    );
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let (_dir, db) = indexed();
+    let mut s = Session::start(&db);
+    s.wait_for("机构 7 · 报告 7");
+    let pid = s.child.process_id().expect("pid");
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    s.wait_exit();
+    let p = s.parser();
+    assert!(!p.screen().alternate_screen());
+    assert!(!p.screen().hide_cursor());
+}
+
+fn decode_base64(s: &str) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in s.bytes().filter(|&c| c != b'=') {
+        let v = T.iter().position(|&t| t == c).expect("base64 alphabet") as u32;
+        bits = (bits << 6) | v;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8 & 0xFF);
+        }
+    }
+    String::from_utf8(out).expect("UTF-8 excerpt")
+}
