@@ -220,7 +220,7 @@ fn decode_base64(s: &str) -> String {
         n += 6;
         if n >= 8 {
             n -= 8;
-            out.push((bits >> n) as u8 & 0xFF);
+            out.push((bits >> n) as u8);
         }
     }
     String::from_utf8(out).expect("UTF-8 excerpt")
