@@ -119,7 +119,7 @@ fn three_panes_with_coverage_and_status() {
     let s = screen(&buf);
     assert!(s.contains("机构 7 · 报告 7"), "{s}");
     assert!(s.contains("目录 · 21 节"));
-    assert!(s.contains("✓举措 ✓不足 ✓第一责任人 ✓安排 ✗"));
+    assert!(s.contains("✓举措 ✓不足 ✓责任人 ✓安排 ✗其他"));
     assert!(s.contains("十堰市茅箭区民政局 · 2023年度"));
     assert!(s.contains("▾一、2023年度推进法治政府建设的"));
     assert!(row(&buf, 39).starts_with("十堰市茅箭区民政局 · 2023 · 前言 · 1/"));
@@ -451,4 +451,14 @@ fn bureau_filter_keys_and_mouse() {
     assert_eq!(app.mode, Mode::Normal);
     app.on_key(key('q'));
     assert!(app.quit);
+}
+
+#[test]
+fn readme_key_table_matches_the_keymap() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let table = fazhi::tui::keymap::markdown_table();
+    assert!(
+        readme.contains(&table),
+        "README.md's key table is out of date; it should contain:\n{table}"
+    );
 }

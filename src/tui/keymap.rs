@@ -190,3 +190,13 @@ mod tests {
         assert_eq!(descs.len(), rows.len());
     }
 }
+
+/// The key table as Markdown rows (the README's table is checked against it).
+pub fn markdown_table() -> String {
+    let mut s = String::from("| keys | action |\n|---|---|\n");
+    for (k, d) in help_rows() {
+        let keys: Vec<String> = k.split(' ').map(|k| format!("`{k}`")).collect();
+        s.push_str(&format!("| {} | {d} |\n", keys.join(" ")));
+    }
+    s
+}

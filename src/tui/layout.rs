@@ -63,7 +63,8 @@ pub fn panes(area: Rect, focus: Pane, show_figures: bool) -> Panes {
     };
     if main.width >= 110 {
         let (b, rest) = split(main, 26);
-        let (o, rest) = split(rest, 34);
+        // The outline grows with the screen: long headings are its content.
+        let (o, rest) = split(rest, (main.width / 5).clamp(34, 56));
         p.bureaus = Some(b);
         p.outline = Some(o);
         if show_figures {

@@ -161,7 +161,7 @@ fn part_name(p: Part) -> &'static str {
     match p {
         Part::Measures => "举措",
         Part::Shortcomings => "不足",
-        Part::Leadership => "第一责任人",
+        Part::Leadership => "责任人",
         Part::Plans => "安排",
         Part::Other => "其他",
     }

@@ -1,0 +1,3 @@
+fn main() {
+    print!("{}", fazhi::tui::keymap::markdown_table());
+}
