@@ -155,6 +155,16 @@ pub fn help_rows() -> Vec<(String, &'static str)> {
         .collect()
 }
 
+/// The key table as Markdown rows (the README's table is checked against it).
+pub fn markdown_table() -> String {
+    let mut s = String::from("| keys | action |\n|---|---|\n");
+    for (k, d) in help_rows() {
+        let keys: Vec<String> = k.split(' ').map(|k| format!("`{k}`")).collect();
+        s.push_str(&format!("| {} | {d} |\n", keys.join(" ")));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,14 +199,4 @@ mod tests {
         descs.dedup();
         assert_eq!(descs.len(), rows.len());
     }
-}
-
-/// The key table as Markdown rows (the README's table is checked against it).
-pub fn markdown_table() -> String {
-    let mut s = String::from("| keys | action |\n|---|---|\n");
-    for (k, d) in help_rows() {
-        let keys: Vec<String> = k.split(' ').map(|k| format!("`{k}`")).collect();
-        s.push_str(&format!("| {} | {d} |\n", keys.join(" ")));
-    }
-    s
 }
