@@ -462,3 +462,94 @@ fn readme_key_table_matches_the_keymap() {
         "README.md's key table is out of date; it should contain:\n{table}"
     );
 }
+
+#[test]
+fn random_walk_never_panics() {
+    let fx = fixture();
+    let items = fx.store.palette_items().unwrap();
+    let keys: Vec<KeyEvent> = [
+        "j", "k", "h", "l", "g", "G", "n", "N", "f", "y", "Y", "v", "?", ":", "/", "i", "r", "x", "湖", "婚", "1", "$",
+        "#",
+    ]
+    .iter()
+    .map(|s| key(s.chars().next().unwrap()))
+    .chain(
+        [
+            KeyCode::Tab,
+            KeyCode::BackTab,
+            KeyCode::Enter,
+            KeyCode::Esc,
+            KeyCode::Backspace,
+            KeyCode::PageDown,
+            KeyCode::PageUp,
+            KeyCode::Up,
+            KeyCode::Down,
+        ]
+        .into_iter()
+        .map(|c| KeyEvent::new(c, KeyModifiers::NONE)),
+    )
+    .chain([KeyEvent::new(KeyCode::Char('p'), KeyModifiers::CONTROL)])
+    .collect();
+    let sizes = [(120, 40), (80, 24), (40, 10), (200, 60), (20, 5)];
+    let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = |n: usize| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n as u64) as usize
+    };
+    let bureaus = fx.store.bureaus().unwrap();
+    for round in 0..4 {
+        let (w, h) = sizes[round % sizes.len()];
+        let mut app = App::new(bureaus.clone(), Rect::new(0, 0, w, h));
+        let mut pending: Vec<Effect> = app.initial_effects();
+        for step in 0..150 {
+            // Carry out effects as the event loop would, synchronously.
+            for e in std::mem::take(&mut pending) {
+                let resp = match e {
+                    Effect::LoadReport { id, jump } => {
+                        Response::Report(Box::new(fx.store.report(id).unwrap().unwrap()), jump)
+                    }
+                    Effect::Palette { seq, query } => Response::Palette(seq, rank(&items, &query, 200)),
+                    Effect::Search { seq, query } => Response::Search(seq, fx.store.search(&query, 200).unwrap()),
+                    Effect::Reload => Response::Index(fx.store.bureaus().unwrap()),
+                    Effect::Copy(t) => {
+                        assert!(t.contains("——"), "a citation: {t}");
+                        continue;
+                    }
+                };
+                pending.extend(app.apply(resp));
+            }
+            match next(10) {
+                0 => {
+                    let (w, h) = sizes[next(sizes.len())];
+                    app.resize(Rect::new(0, 0, w, h));
+                }
+                1 => {
+                    let kind = [
+                        MouseEventKind::Down(MouseButton::Left),
+                        MouseEventKind::ScrollDown,
+                        MouseEventKind::ScrollUp,
+                    ][next(3)];
+                    pending.extend(app.on_mouse(MouseEvent {
+                        kind,
+                        column: next(app.area.width as usize + 1) as u16,
+                        row: next(app.area.height as usize + 1) as u16,
+                        modifiers: KeyModifiers::NONE,
+                    }));
+                }
+                _ => {
+                    let k = keys[next(keys.len())];
+                    if k.code != KeyCode::Char('q') {
+                        pending.extend(app.on_key(k));
+                    }
+                }
+            }
+            // Drawing is the slow part of a debug build: every fourth step.
+            if step % 4 == 0 {
+                render(&app);
+            }
+        }
+        render(&app);
+    }
+}
