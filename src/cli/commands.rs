@@ -237,15 +237,7 @@ pub fn show(
         )
     })?;
     // The section and everything under it.
-    let within = |mut i: Option<usize>| {
-        while let Some(s) = i {
-            if s == idx {
-                return true;
-            }
-            i = r.sections[s].parent;
-        }
-        false
-    };
+    let within = |i: Option<usize>| r.within(i, idx);
     if json {
         let sections: Vec<_> = r
             .sections

@@ -45,6 +45,32 @@ pub struct StoredReport {
     pub figures: Vec<Figure>,
 }
 
+impl StoredReport {
+    /// Is `section` (a paragraph's or a figure's section) `ancestor` or
+    /// inside it?
+    pub fn within(&self, section: Option<usize>, ancestor: usize) -> bool {
+        let mut s = section;
+        while let Some(i) = s {
+            if i == ancestor {
+                return true;
+            }
+            s = self.sections.get(i).and_then(|x| x.parent);
+        }
+        false
+    }
+
+    /// For each section, whether it has subsections.
+    pub fn has_children(&self) -> Vec<bool> {
+        let mut out = vec![false; self.sections.len()];
+        for s in &self.sections {
+            if let Some(p) = s.parent.filter(|&p| p < out.len()) {
+                out[p] = true;
+            }
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct FigureRow {
     pub report_id: i64,

@@ -94,6 +94,9 @@ pub struct App {
     pub tree_sel: usize,
     pub filter: Input,
     pub report: Option<StoredReport>,
+    /// For each section of the report: has it subsections? (Derived once
+    /// per report, not per frame.)
+    pub has_children: Vec<bool>,
     pub doc: Doc,
     pub terms: Vec<String>,
     pub collapsed: BTreeSet<usize>,
@@ -126,6 +129,7 @@ impl App {
             tree_sel: 0,
             filter: Input::default(),
             report: None,
+            has_children: Vec::new(),
             doc: Doc::default(),
             terms: Vec::new(),
             collapsed: BTreeSet::new(),
@@ -295,6 +299,7 @@ impl App {
                     return Vec::new();
                 }
                 self.loading = None;
+                self.has_children = r.has_children();
                 self.report = Some(*r);
                 self.collapsed.clear();
                 self.terms.clear();
@@ -781,10 +786,7 @@ impl App {
                     }
                     Action::Left => {
                         if let Some(&s) = rows.get(self.outline_sel) {
-                            let has_children = self
-                                .report
-                                .as_ref()
-                                .is_some_and(|r| r.sections.iter().any(|x| x.parent == Some(s)));
+                            let has_children = self.has_children.get(s).copied().unwrap_or(false);
                             if has_children && !self.collapsed.contains(&s) {
                                 self.collapsed.insert(s);
                             } else if let Some(p) = self.report.as_ref().and_then(|r| r.sections[s].parent) {
@@ -938,17 +940,8 @@ impl App {
         let Some(sec) = self.cursor_section() else {
             return self.copy_excerpt();
         };
-        let within = |mut i: Option<usize>| {
-            while let Some(s) = i {
-                if s == sec {
-                    return true;
-                }
-                i = r.sections[s].parent;
-            }
-            false
-        };
         let mut out: Vec<String> = Vec::new();
-        for (i, s) in r.sections.iter().enumerate().filter(|(i, _)| within(Some(*i))) {
+        for (i, s) in r.sections.iter().enumerate().filter(|(i, _)| r.within(Some(*i), sec)) {
             out.push(s.heading.clone());
             out.extend(
                 r.paragraphs

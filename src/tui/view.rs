@@ -208,7 +208,7 @@ fn draw_outline(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
         .iter()
         .map(|&i| {
             let s = &r.sections[i];
-            let has_children = r.sections.iter().any(|x| x.parent == Some(i));
+            let has_children = app.has_children.get(i).copied().unwrap_or(false);
             let fold = match (has_children, app.collapsed.contains(&i)) {
                 (false, _) => " ",
                 (true, true) => "▸",
@@ -415,28 +415,38 @@ fn highlighted(text: &str, indices: &[usize], t: &Theme) -> Vec<Span<'static>> {
         .collect()
 }
 
-fn draw_palette(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
+/// A popup with a title and an input line, the cursor at the end of the
+/// input (at its display column, so input methods compose in place).
+/// Returns the area inside the border, or None when there is no room.
+fn input_popup(f: &mut Frame<'_>, area: Rect, t: &Theme, title: &str, prompt: String) -> Option<Rect> {
     let r = popup(
         area,
         area.width.saturating_sub(8).min(110),
         area.height.saturating_sub(4).min(24),
     );
     clear_popup(f, r);
-    let block = t.block(" jump to · @机构 !报告 #章节 $数据 ".into(), true);
+    let block = t.block(title.to_string(), true);
     let inner = block.inner(r);
     f.render_widget(block, r);
     if inner.height == 0 {
-        return;
+        return None;
     }
-    let prompt = format!("› {}", sanitize(&app.palette.text));
-    f.render_widget(
-        Paragraph::new(prompt.clone()),
-        Rect::new(inner.x, inner.y, inner.width, 1),
-    );
-    f.set_cursor_position((
-        inner.x + (width(&prompt) as u16).min(inner.width.saturating_sub(1)),
-        inner.y,
-    ));
+    let cursor_x = inner.x + (width(&prompt) as u16).min(inner.width.saturating_sub(1));
+    f.render_widget(Paragraph::new(prompt), Rect::new(inner.x, inner.y, inner.width, 1));
+    f.set_cursor_position((cursor_x, inner.y));
+    Some(inner)
+}
+
+fn draw_palette(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
+    let Some(inner) = input_popup(
+        f,
+        area,
+        t,
+        " jump to · @机构 !报告 #章节 $数据 ",
+        format!("› {}", sanitize(&app.palette.text)),
+    ) else {
+        return;
+    };
     let items: Vec<ListItem> = app
         .palette_hits
         .iter()
@@ -469,27 +479,15 @@ fn draw_palette(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
 }
 
 fn draw_search(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
-    let r = popup(
+    let Some(inner) = input_popup(
+        f,
         area,
-        area.width.saturating_sub(8).min(110),
-        area.height.saturating_sub(4).min(24),
-    );
-    clear_popup(f, r);
-    let block = t.block(" search all reports ".into(), true);
-    let inner = block.inner(r);
-    f.render_widget(block, r);
-    if inner.height == 0 {
+        t,
+        " search all reports ",
+        format!("/ {}", sanitize(&app.search.text)),
+    ) else {
         return;
-    }
-    let prompt = format!("/ {}", sanitize(&app.search.text));
-    f.render_widget(
-        Paragraph::new(prompt.clone()),
-        Rect::new(inner.x, inner.y, inner.width, 1),
-    );
-    f.set_cursor_position((
-        inner.x + (width(&prompt) as u16).min(inner.width.saturating_sub(1)),
-        inner.y,
-    ));
+    };
     let list_area = Rect::new(inner.x, inner.y + 1, inner.width, inner.height.saturating_sub(1));
     if app.search_hits.is_empty() {
         let msg = if app.search.text.is_empty() {
