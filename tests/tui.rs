@@ -553,3 +553,24 @@ fn random_walk_never_panics() {
         render(&app);
     }
 }
+
+#[test]
+fn help_scrolls_on_a_small_screen() {
+    let fx = fixture();
+    let mut app = app_on(&fx, "湖滨", 60, 10);
+    app.on_key(key('?'));
+    let (buf, _) = render(&app);
+    let s = screen(&buf);
+    assert!(s.contains("keys · j/k scroll"), "{s}");
+    assert!(s.contains("quit") && !s.contains("Mouse:"));
+    for _ in 0..40 {
+        app.on_key(key('j'));
+    }
+    assert_eq!(app.help_scroll, app.help_max_scroll());
+    let (buf, _) = render(&app);
+    assert!(screen(&buf).contains("Mouse:"));
+    app.on_key(key('k'));
+    assert_eq!(app.help_scroll, app.help_max_scroll() - 1);
+    app.on_key(key('x'));
+    assert_eq!(app.mode, Mode::Normal);
+}

@@ -113,6 +113,8 @@ pub struct App {
     pub search: Input,
     pub search_hits: Vec<SearchHit>,
     pub visual: Option<usize>,
+    /// First row of the help overlay shown (it scrolls on small screens).
+    pub help_scroll: usize,
     pub status: Option<String>,
     pub area: Rect,
     pub panes: Panes,
@@ -146,6 +148,7 @@ impl App {
             search: Input::default(),
             search_hits: Vec::new(),
             visual: None,
+            help_scroll: 0,
             status: None,
             area,
             panes: Panes::default(),
@@ -275,6 +278,14 @@ impl App {
             LineKind::Para { para } => Some(para),
             _ => None,
         })
+    }
+
+    /// How far the help overlay can scroll: its lines (the key rows and
+    /// three more) less what fits inside its border.
+    pub fn help_max_scroll(&self) -> usize {
+        let lines = super::keymap::help_rows().len() + 3;
+        let visible = (lines + 2).min(self.area.height as usize).saturating_sub(2);
+        lines.saturating_sub(visible)
     }
 
     // ------------------------------------------------------------ responses
@@ -422,7 +433,17 @@ impl App {
         }
         match self.mode {
             Mode::Help => {
-                self.mode = Mode::Normal;
+                match key.code {
+                    KeyCode::Down | KeyCode::Char('j') => {
+                        self.help_scroll = (self.help_scroll + 1).min(self.help_max_scroll())
+                    }
+                    KeyCode::Up | KeyCode::Char('k') => self.help_scroll = self.help_scroll.saturating_sub(1),
+                    KeyCode::PageDown | KeyCode::Char(' ') => {
+                        self.help_scroll = (self.help_scroll + 8).min(self.help_max_scroll())
+                    }
+                    KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(8),
+                    _ => self.mode = Mode::Normal,
+                }
                 Vec::new()
             }
             Mode::Filter => self.filter_key(key),
@@ -652,7 +673,10 @@ impl App {
         self.status = None;
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => self.mode = Mode::Help,
+            Action::Help => {
+                self.mode = Mode::Help;
+                self.help_scroll = 0;
+            }
             Action::NextPane | Action::PrevPane => {
                 let mut order = vec![Pane::Bureaus, Pane::Outline, Pane::Text];
                 if self.show_figures {

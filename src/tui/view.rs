@@ -78,7 +78,7 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
     }
     draw_status(f, p.status, app, &t);
     match app.mode {
-        Mode::Help => draw_help(f, area, &t),
+        Mode::Help => draw_help(f, area, app.help_scroll, &t),
         Mode::Palette => draw_palette(f, area, app, &t),
         Mode::Search => draw_search(f, area, app, &t),
         Mode::Normal | Mode::Filter => {}
@@ -377,7 +377,7 @@ fn blank_cut_wide_chars(buf: &mut Buffer, r: Rect) {
     }
 }
 
-fn draw_help(f: &mut Frame<'_>, area: Rect, t: &Theme) {
+fn draw_help(f: &mut Frame<'_>, area: Rect, scroll: usize, t: &Theme) {
     let rows = help_rows();
     let mut lines: Vec<Line> = rows
         .iter()
@@ -399,7 +399,21 @@ fn draw_help(f: &mut Frame<'_>, area: Rect, t: &Theme) {
     )));
     let r = popup(area, 96, lines.len() as u16 + 2);
     clear_popup(f, r);
-    f.render_widget(Paragraph::new(lines).block(t.block(" keys ".into(), true)), r);
+    // On small screens the list scrolls (j/k); the title says so.
+    let visible = r.height.saturating_sub(2) as usize;
+    let max_scroll = lines.len().saturating_sub(visible);
+    let scroll = scroll.min(max_scroll);
+    let title = if max_scroll > 0 {
+        " keys · j/k scroll ".to_string()
+    } else {
+        " keys ".to_string()
+    };
+    f.render_widget(
+        Paragraph::new(lines)
+            .scroll((scroll as u16, 0))
+            .block(t.block(title, true)),
+        r,
+    );
 }
 
 fn highlighted(text: &str, indices: &[usize], t: &Theme) -> Vec<Span<'static>> {
