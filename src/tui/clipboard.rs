@@ -109,7 +109,7 @@ pub fn copy(text: &str, method: &Method, term: &mut dyn Write) -> Result<String,
         Method::Tmux => {
             if tmux_load_buffer(text) {
                 Ok(format!(
-                    "copied {chars} characters to the tmux buffer and, through tmux, the clipboard"
+                    "copied {chars} characters to the tmux buffer (tmux passes it to the clipboard when set-clipboard is on)"
                 ))
             } else {
                 write(term, &tmux_passthrough(&osc52(text)))?;
