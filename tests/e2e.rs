@@ -14,9 +14,11 @@ use std::time::{Duration, Instant};
 
 struct Session {
     raw: Arc<Mutex<Vec<u8>>>,
-    writer: Box<dyn Write + Send>,
+    writer: Option<Box<dyn Write + Send>>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
-    _master: Box<dyn portable_pty::MasterPty + Send>,
+    master: Option<Box<dyn portable_pty::MasterPty + Send>>,
+    stop_reader: Arc<std::sync::atomic::AtomicBool>,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Session {
@@ -38,23 +40,39 @@ impl Session {
         let child = pty.slave.spawn_command(cmd).expect("spawn fazhi");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("reader");
+        let fd = pty.master.as_raw_fd().expect("a file descriptor");
         let writer = pty.master.take_writer().expect("writer");
         let raw = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&raw);
-        std::thread::spawn(move || {
+        let stop_reader = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = Arc::clone(&stop_reader);
+        // The reader waits with a timeout, so it can be told to stop and
+        // close its copy of the terminal (see `hang_up`).
+        let reader_thread = std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let mut pfd = libc::pollfd {
+                    fd,
+                    events: libc::POLLIN,
+                    revents: 0,
+                };
+                // SAFETY: one valid pollfd, for the duration of the call.
+                if unsafe { libc::poll(&mut pfd, 1, 50) } <= 0 {
+                    continue;
                 }
-                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => sink.lock().unwrap().extend_from_slice(&buf[..n]),
+                }
             }
         });
         Session {
             raw,
-            writer,
+            writer: Some(writer),
             child,
-            _master: pty.master,
+            master: Some(pty.master),
+            stop_reader,
+            reader: Some(reader_thread),
         }
     }
 
@@ -84,9 +102,21 @@ impl Session {
         }
     }
 
+    /// Closes every handle on our side of the terminal, as a dropped
+    /// connection does: the program's terminal is hung up.
+    fn hang_up(&mut self) {
+        self.stop_reader.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(r) = self.reader.take() {
+            r.join().unwrap();
+        }
+        self.writer = None;
+        self.master = None;
+    }
+
     fn send(&mut self, bytes: &str) {
-        self.writer.write_all(bytes.as_bytes()).unwrap();
-        self.writer.flush().unwrap();
+        let w = self.writer.as_mut().expect("terminal still open");
+        w.write_all(bytes.as_bytes()).unwrap();
+        w.flush().unwrap();
         // Keys typed at human speed: each is its own read for the terminal.
         std::thread::sleep(Duration::from_millis(60));
     }
@@ -105,6 +135,16 @@ impl Session {
         }
         // Let the reader take the last bytes.
         std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+impl Drop for Session {
+    // A failing test must not leave the program running.
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
     }
 }
 
@@ -224,4 +264,48 @@ fn decode_base64(s: &str) -> String {
         }
     }
     String::from_utf8(out).expect("UTF-8 excerpt")
+}
+
+#[test]
+fn sighup_ends_the_program() {
+    // A dropped ssh connection or a killed tmux sends SIGHUP. fazhi must exit
+    // (the input thread may be stuck reading a dead terminal, so the event
+    // loop watches the signal itself).
+    let (_dir, db) = indexed();
+    let mut s = Session::start(&db);
+    s.wait_for("机构 7 · 报告 7");
+    let pid = s.child.process_id().expect("pid");
+    let ok = std::process::Command::new("kill")
+        .args(["-HUP", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let start = Instant::now();
+    while s.child.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "fazhi kept running after SIGHUP"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!s.parser().screen().alternate_screen());
+}
+
+#[test]
+fn a_dead_terminal_ends_the_program() {
+    // The connection drops: every handle on the terminal's far side closes.
+    // Reads then fail at once, and crossterm's input loop can spin in them;
+    // fazhi must notice and exit instead of burning a core.
+    let (_dir, db) = indexed();
+    let mut s = Session::start(&db);
+    s.wait_for("机构 7 · 报告 7");
+    s.hang_up();
+    let start = Instant::now();
+    while s.child.try_wait().unwrap().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "fazhi kept running after its terminal was gone"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }

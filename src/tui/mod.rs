@@ -23,7 +23,7 @@ use ratatui::layout::Rect;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Sender, channel};
+use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 use worker::Request;
 
@@ -61,7 +61,19 @@ pub fn run(db: &Path, opts: Options) -> Result<()> {
     perform(&mut app, fx, &work, &method);
     loop {
         guard.terminal.draw(|f| view::draw(f, &app))?;
-        let Ok(first) = rx.recv() else { break };
+        // Wake up now and then even without input: after a hangup the input
+        // thread can stay stuck inside crossterm's read, so the loop itself
+        // watches the signal flag and whether the terminal is still there.
+        let first = match rx.recv_timeout(Duration::from_millis(250)) {
+            Ok(m) => m,
+            Err(RecvTimeoutError::Timeout) => {
+                if stop.load(Ordering::Relaxed) || crossterm::terminal::size().is_err() {
+                    break;
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         // Handle everything that arrived, then draw once.
         for msg in std::iter::once(first).chain(rx.try_iter()) {
             let fx = match msg {
