@@ -53,6 +53,15 @@ pub enum Response {
     Error(String),
 }
 
+/// What a key did in a popup with an input line.
+enum PopupKey {
+    Moved,
+    Closed,
+    Chosen(usize),
+    Edited,
+    Ignored,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TreeRow {
     Bureau(usize),
@@ -511,64 +520,62 @@ impl App {
         true
     }
 
-    fn palette_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if Self::list_move(&mut self.palette.sel, self.palette_hits.len(), &key) {
-            return Vec::new();
+    /// Keys of a popup with an input line over a result list (palette,
+    /// search): what happened, for the caller to act on.
+    fn popup_key(input: &mut Input, len: usize, key: &KeyEvent) -> PopupKey {
+        if Self::list_move(&mut input.sel, len, key) {
+            return PopupKey::Moved;
         }
         match key.code {
-            KeyCode::Esc => {
-                self.mode = Mode::Normal;
-                Vec::new()
+            KeyCode::Esc => PopupKey::Closed,
+            KeyCode::Enter if input.sel < len => PopupKey::Chosen(input.sel),
+            KeyCode::Enter => PopupKey::Ignored,
+            _ if input.edit(key) => {
+                input.seq += 1;
+                PopupKey::Edited
             }
-            KeyCode::Enter => {
-                let Some(hit) = self.palette_hits.get(self.palette.sel).cloned() else {
-                    return Vec::new();
-                };
-                self.mode = Mode::Normal;
-                self.go_to(hit.item.target)
-            }
-            _ => {
-                if self.palette.edit(&key) {
-                    self.palette.seq += 1;
-                    return vec![Effect::Palette {
-                        seq: self.palette.seq,
-                        query: self.palette.text.clone(),
-                    }];
-                }
-                Vec::new()
-            }
+            _ => PopupKey::Ignored,
         }
     }
 
-    fn search_key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if Self::list_move(&mut self.search.sel, self.search_hits.len(), &key) {
-            return Vec::new();
-        }
-        match key.code {
-            KeyCode::Esc => {
+    fn palette_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match Self::popup_key(&mut self.palette, self.palette_hits.len(), &key) {
+            PopupKey::Closed => self.mode = Mode::Normal,
+            PopupKey::Chosen(i) => {
+                let target = self.palette_hits[i].item.target;
                 self.mode = Mode::Normal;
-                Vec::new()
+                return self.go_to(target);
             }
-            KeyCode::Enter => {
-                let Some(hit) = self.search_hits.get(self.search.sel).cloned() else {
-                    return Vec::new();
-                };
+            PopupKey::Edited => {
+                return vec![Effect::Palette {
+                    seq: self.palette.seq,
+                    query: self.palette.text.clone(),
+                }];
+            }
+            PopupKey::Moved | PopupKey::Ignored => {}
+        }
+        Vec::new()
+    }
+
+    fn search_key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        match Self::popup_key(&mut self.search, self.search_hits.len(), &key) {
+            PopupKey::Closed => self.mode = Mode::Normal,
+            PopupKey::Chosen(i) => {
+                let (report, paragraph) = (self.search_hits[i].report_id, self.search_hits[i].paragraph);
                 self.mode = Mode::Normal;
                 self.focus = Pane::Text;
                 let terms = crate::search::Query::parse(&self.search.text).terms;
-                self.load(hit.report_id, Jump::Paragraph(hit.paragraph, terms))
+                return self.load(report, Jump::Paragraph(paragraph, terms));
             }
-            _ => {
-                if self.search.edit(&key) {
-                    self.search.seq += 1;
-                    return vec![Effect::Search {
-                        seq: self.search.seq,
-                        query: self.search.text.clone(),
-                    }];
-                }
-                Vec::new()
+            PopupKey::Edited => {
+                return vec![Effect::Search {
+                    seq: self.search.seq,
+                    query: self.search.text.clone(),
+                }];
             }
+            PopupKey::Moved | PopupKey::Ignored => {}
         }
+        Vec::new()
     }
 
     fn go_to(&mut self, target: Target) -> Vec<Effect> {
