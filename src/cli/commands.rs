@@ -3,6 +3,7 @@
 use super::output::{Out, csv_row};
 use super::{EXIT_SOME_FAILED, Global};
 use crate::search::mark;
+use crate::store::reader::year_label;
 use crate::store::reader::{FigureFilter, StoredReport};
 use crate::store::writer::{IndexOptions, Progress};
 use crate::store::{Store, default_db_path};
@@ -92,7 +93,7 @@ pub fn search(g: &Global, query: &str, limit: usize, json: bool, out: &mut Out) 
         out.line(&format!(
             "{} · {} · {} {}\n    {}",
             h.bureau.as_deref().unwrap_or(crate::store::reader::UNKNOWN_BUREAU),
-            h.year.map_or("?".into(), |y| y.to_string()),
+            year_label(h.year),
             h.section_path.as_deref().unwrap_or("preamble"),
             h.section_title.as_deref().unwrap_or(""),
             mark(&h.snippet, &ranges)
@@ -144,7 +145,7 @@ pub fn figures(
             out.line(&format!(
                 "{} · {} · {:<8} {}  {}",
                 r.bureau.as_deref().unwrap_or(crate::store::reader::UNKNOWN_BUREAU),
-                r.year.map_or("?".into(), |y| y.to_string()),
+                year_label(r.year),
                 r.section_path.as_deref().unwrap_or("-"),
                 r.label,
                 r.text
@@ -163,11 +164,7 @@ pub fn bureaus(g: &Global, json: bool, out: &mut Out) -> Result<u8> {
         return Ok(0);
     }
     for b in &list {
-        let years: Vec<String> = b
-            .reports
-            .iter()
-            .map(|r| r.year.map_or("?".into(), |y| y.to_string()))
-            .collect();
+        let years: Vec<String> = b.reports.iter().map(|r| year_label(r.year)).collect();
         let n = b.reports.len();
         let noun = if n == 1 { "report" } else { "reports" };
         out.line(&format!("{}  ({n} {noun}: {})", b.name, years.join(", ")))?;
@@ -198,7 +195,7 @@ fn pick_report(store: &Store, bureau: &str, year: Option<i32>) -> Result<StoredR
             year.map_or("that year".into(), |y| y.to_string()),
             b.reports
                 .iter()
-                .map(|r| r.year.map_or("?".into(), |y| y.to_string()))
+                .map(|r| year_label(r.year))
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
@@ -269,7 +266,7 @@ fn print_outline(r: &StoredReport, out: &mut Out) -> Result<()> {
     out.line(&format!(
         "{} · {} · published {}",
         r.bureau.as_deref().unwrap_or(crate::store::reader::UNKNOWN_BUREAU),
-        r.year.map_or("?".into(), |y| y.to_string()),
+        year_label(r.year),
         r.published.as_deref().unwrap_or("?")
     ))?;
     if let Some(t) = &r.title {

@@ -2,6 +2,7 @@
 
 use crate::cli::output::{Out, sanitize};
 use crate::ingest::{self, Report};
+use crate::store::reader::year_label;
 use anyhow::{Context, Result};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -61,7 +62,7 @@ fn print_report(path: &Path, r: &Report, out: &mut Out) -> Result<()> {
     out.line(&format!(
         "  bureau {} · year {} · published {} · {}",
         r.bureau.as_deref().unwrap_or("?"),
-        r.year.map_or("?".to_string(), |y| y.to_string()),
+        year_label(r.year),
         r.published.as_deref().unwrap_or("?"),
         r.encoding
     ))?;

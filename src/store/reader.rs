@@ -11,6 +11,20 @@ use serde::Serialize;
 /// Name shown for reports whose issuing body the parser could not find.
 pub const UNKNOWN_BUREAU: &str = "(bureau unknown)";
 
+/// A report year for display: "2023", or "?" when it is not known.
+pub fn year_label(year: Option<i32>) -> String {
+    year.map_or_else(|| "?".to_string(), |y| y.to_string())
+}
+
+/// Where something lives, for lists: "bureau · year · section".
+fn location(bureau: Option<&str>, year: Option<i32>, section: &str) -> String {
+    format!(
+        "{} · {} · {section}",
+        bureau.unwrap_or(UNKNOWN_BUREAU),
+        year_label(year)
+    )
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ReportRef {
     pub id: i64,
@@ -392,11 +406,7 @@ impl Store {
         use crate::search::palette::{Item, Kind, Target};
         let mut items = Vec::new();
         for b in self.bureaus()? {
-            let years: Vec<String> = b
-                .reports
-                .iter()
-                .map(|r| r.year.map_or("?".into(), |y| y.to_string()))
-                .collect();
+            let years: Vec<String> = b.reports.iter().map(|r| year_label(r.year)).collect();
             if b.id != 0 {
                 items.push(Item {
                     kind: Kind::Bureau,
@@ -406,7 +416,7 @@ impl Store {
                 });
             }
             for r in &b.reports {
-                let year = r.year.map_or("?".into(), |y| y.to_string());
+                let year = year_label(r.year);
                 items.push(Item {
                     kind: Kind::Report,
                     text: format!("{} {year} {}", b.name, r.title.as_deref().unwrap_or(""))
@@ -437,11 +447,7 @@ impl Store {
             items.push(Item {
                 kind: Kind::Section,
                 text: title,
-                location: format!(
-                    "{} · {} · {path}",
-                    bureau.as_deref().unwrap_or(UNKNOWN_BUREAU),
-                    year.map_or("?".into(), |y| y.to_string())
-                ),
+                location: location(bureau.as_deref(), year, &path),
                 target: Target::Section {
                     report,
                     section: ord as usize,
@@ -470,12 +476,7 @@ impl Store {
             items.push(Item {
                 kind: Kind::Figure,
                 text: format!("{label} {text}"),
-                location: format!(
-                    "{} · {} · {}",
-                    bureau.as_deref().unwrap_or(UNKNOWN_BUREAU),
-                    year.map_or("?".into(), |y| y.to_string()),
-                    path.as_deref().unwrap_or("preamble")
-                ),
+                location: location(bureau.as_deref(), year, path.as_deref().unwrap_or("preamble")),
                 target: Target::Figure {
                     report,
                     figure: ord as usize,

@@ -8,6 +8,7 @@ use super::layout::Pane;
 use super::wrap::width;
 use crate::cli::sanitize;
 use crate::ingest::Part;
+use crate::store::reader::year_label;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -330,7 +331,7 @@ fn draw_status(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
         spans.push(Span::raw(format!(
             "{} · {} · {} · {}/{}",
             sanitize(r.bureau.as_deref().unwrap_or("?")),
-            r.year.map_or("?".into(), |y| y.to_string()),
+            year_label(r.year),
             sec.unwrap_or_else(|| "前言".into()),
             app.cursor + 1,
             app.doc.lines.len()
@@ -519,7 +520,7 @@ fn draw_search(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
             let head = format!(
                 "{} · {} · {}",
                 sanitize(h.bureau.as_deref().unwrap_or("?")),
-                h.year.map_or("?".into(), |y| y.to_string()),
+                year_label(h.year),
                 h.section_path.as_deref().unwrap_or("前言")
             );
             let snippet = sanitize(&h.snippet);
