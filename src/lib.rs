@@ -6,9 +6,13 @@
 //! - [`store`]: the SQLite index: schema, writer, reader.
 //! - [`search`]: full-text query planning over the index.
 //! - [`cli`]: the command-line interface.
+//! - [`tui`]: the browser.
+//! - [`config`]: the config file; [`log`]: the log file.
 
 pub mod cli;
+pub mod config;
 pub mod ingest;
+pub mod log;
 pub mod search;
 pub mod store;
 pub mod tui;

@@ -5,13 +5,27 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
+/// Runs fazhi with config and state folders of its own beside `db`, so the
+/// user's own config cannot change what the tests see.
 fn fazhi(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fazhi"))
-        .args(args)
+    fazhi_env(db, args, &[])
+}
+
+fn fazhi_env(db: &Path, args: &[&str], env: &[(&str, &Path)]) -> Output {
+    let home = db.parent().expect("db in a folder");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fazhi"));
+    cmd.args(args)
         .env("FAZHI_DB", db)
         .env_remove("XDG_DATA_HOME")
-        .output()
-        .expect("run fazhi")
+        .env_remove("FAZHI_CONFIG")
+        .env_remove("FAZHI_LOG")
+        .env_remove("RUST_LOG")
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"));
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("run fazhi")
 }
 
 fn stdout(o: &Output) -> String {
@@ -220,4 +234,134 @@ fn paths_without_subcommand_index_then_open() {
     let out = stdout(&o);
     assert!(out.contains("7 reports from 7 bureaus"), "{out}");
     assert!(out.contains("十堰市茅箭区民政局  (1 report: 2023)"));
+}
+
+#[test]
+fn a_wrong_config_names_the_line_and_the_accepted_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("i.db");
+    let cfg = tmp.path().join("bad.toml");
+    std::fs::write(&cfg, "version = 1\n[ui]\ntheme = \"blue\"\n").unwrap();
+    let o = fazhi_env(&db, &["bureaus"], &[("FAZHI_CONFIG", &cfg)]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains(&format!("config {}", cfg.display())), "{err}");
+    assert!(err.contains("line 3, column 9"), "{err}");
+    assert!(
+        err.contains("unknown theme `blue`, expected one of: terminal, dark, light"),
+        "{err}"
+    );
+    // The commands that help fix a config still work.
+    let o = fazhi_env(&db, &["config", "--print-default"], &[("FAZHI_CONFIG", &cfg)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // A named config that does not exist is an error, not silently skipped.
+    let o = fazhi_env(&db, &["bureaus"], &[("FAZHI_CONFIG", &tmp.path().join("none.toml"))]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("cannot read the config"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_printed_default_config_is_the_default_and_config_reports_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("i.db");
+    let o = fazhi(&db, &["config", "--print-default"]);
+    assert!(o.status.success());
+    let text = stdout(&o);
+    assert_eq!(
+        fazhi::config::Config::parse(&text).unwrap(),
+        fazhi::config::Config::default()
+    );
+    // Installed where fazhi looks, it is found and loaded.
+    let dir = tmp.path().join("config/fazhi");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        text.replace("theme = \"terminal\"", "theme = \"dark\""),
+    )
+    .unwrap();
+    let o = fazhi(&db, &["config"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("config.toml (loaded)"), "{out}");
+    assert!(out.contains("theme: dark"), "{out}");
+}
+
+#[test]
+fn the_database_setting_is_used_when_no_db_is_given() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("from-config.db");
+    let cfg = tmp.path().join("c.toml");
+    std::fs::write(&cfg, format!("database = \"{}\"\n", db.display())).unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_fazhi"))
+        .args(["index", &sample_dir()])
+        .env_remove("FAZHI_DB")
+        .env("FAZHI_CONFIG", &cfg)
+        .env("XDG_STATE_HOME", tmp.path().join("state"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(db.exists());
+    assert!(stdout(&o).contains("from-config.db"), "{}", stdout(&o));
+}
+
+#[test]
+fn completions_man_page_version_and_help() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("i.db");
+    for (shell, marker) in [
+        ("bash", "complete -F _fazhi"),
+        ("zsh", "#compdef fazhi"),
+        ("fish", "complete -c fazhi"),
+    ] {
+        let o = fazhi(&db, &["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let script = stdout(&o);
+        assert!(script.contains(marker), "{shell}: no {marker:?}");
+        for sub in ["index", "search", "figures", "config", "completions"] {
+            assert!(script.contains(sub), "{shell} completion lacks {sub}");
+        }
+    }
+    let o = fazhi(&db, &["man"]);
+    let page = stdout(&o);
+    assert!(page.starts_with(".ie") && page.contains(".TH fazhi 1"), "{page}");
+    assert!(page.contains("FAZHI_DB") && page.contains("Exit status"));
+    let mandir = tmp.path().join("man");
+    assert!(fazhi(&db, &["man", "--dir", mandir.to_str().unwrap()]).status.success());
+    assert!(mandir.join("fazhi-index.1").exists() && mandir.join("fazhi.1").exists());
+    let o = fazhi(&db, &["--version"]);
+    assert_eq!(stdout(&o).trim(), format!("fazhi {}", env!("CARGO_PKG_VERSION")));
+    // Every subcommand's help has examples.
+    for sub in [
+        "index",
+        "parse",
+        "search",
+        "figures",
+        "show",
+        "bureaus",
+        "config",
+        "completions",
+        "man",
+    ] {
+        let o = fazhi(&db, &[sub, "--help"]);
+        assert!(o.status.success());
+        assert!(stdout(&o).contains("Examples:"), "`fazhi {sub} --help` has no examples");
+    }
+    // A usage error is exit code 2.
+    assert_eq!(fazhi(&db, &["search"]).status.code(), Some(2));
+}
+
+#[test]
+fn the_log_goes_to_the_state_folder_and_verbose_echoes_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("i.db");
+    let o = fazhi(&db, &["index", &sample_dir()]);
+    assert!(o.status.success());
+    assert!(!stderr(&o).contains("INFO"), "logged to the terminal: {}", stderr(&o));
+    let log = std::fs::read_to_string(tmp.path().join("state/fazhi/fazhi.log")).unwrap();
+    assert!(
+        log.contains("INFO") && log.contains("indexed") && log.contains("new=7"),
+        "{log}"
+    );
+    let o = fazhi(&db, &["-v", "bureaus"]);
+    assert!(stderr(&o).contains("DEBUG"), "{}", stderr(&o));
 }

@@ -23,6 +23,17 @@ struct Session {
 
 impl Session {
     fn start(db: &Path) -> Session {
+        Session::start_with_config(db, None)
+    }
+
+    /// Starts fazhi with its own config and state folders beside `db`, and
+    /// with `config` as its config file when given.
+    fn start_with_config(db: &Path, config: Option<&str>) -> Session {
+        let home = db.parent().expect("db in a folder");
+        if let Some(text) = config {
+            std::fs::create_dir_all(home.join("config/fazhi")).unwrap();
+            std::fs::write(home.join("config/fazhi/config.toml"), text).unwrap();
+        }
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: 40,
@@ -33,6 +44,10 @@ impl Session {
             .expect("a pseudo-terminal");
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_fazhi"));
         cmd.env("FAZHI_DB", db);
+        cmd.env("XDG_CONFIG_HOME", home.join("config"));
+        cmd.env("XDG_STATE_HOME", home.join("state"));
+        cmd.env_remove("FAZHI_CONFIG");
+        cmd.env_remove("FAZHI_LOG");
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("TMUX");
         cmd.env_remove("STY");
@@ -230,6 +245,50 @@ fn browse_jump_copy_and_quit() {
         raw.contains("\x1b[?1000l") || raw.contains("\x1b[?1006l"),
         "mouse capture ended"
     );
+}
+
+#[test]
+fn the_config_file_remaps_keys_and_sets_the_clipboard_file() {
+    let (dir, db) = indexed();
+    let excerpts = dir.path().join("excerpts.txt");
+    let config = format!(
+        "[ui]\ntheme = \"light\"\n[clipboard]\nmethod = \"file\"\nfile = \"{}\"\n[keys]\n\
+         quit = \"x\"\ncopy_excerpt = \"c\"\npalette = [\"p\", \"ctrl-p\"]\n",
+        excerpts.display()
+    );
+    let mut s = Session::start_with_config(&db, Some(&config));
+    s.wait_for("机构 7 · 报告 7");
+    // The help lists the user's keys.
+    s.wait_for("? help · p jump · / search · c copy · x quit");
+    s.send("?");
+    s.wait_for("copy the whole section with a citation");
+    let help = s.screen();
+    assert!(
+        help.lines().any(|l| l.contains("┃x ") && l.contains(" quit ")),
+        "{help}"
+    );
+    assert!(help.lines().any(|l| l.contains("┃p Ctrl-P ")), "{help}");
+    s.send("\x1b");
+    // p now opens the palette.
+    s.send("p");
+    s.wait_for("jump to");
+    s.type_text("$300余份");
+    s.wait_for("数据 发放法治宣传资料 300余份");
+    s.send("\r");
+    s.wait_for("1.4 加强法治文化建设");
+    // y is no longer copy; c is, into the configured file.
+    s.send("y");
+    s.send("c");
+    s.wait_for("appended");
+    let copied = std::fs::read_to_string(&excerpts).unwrap();
+    assert!(copied.contains("发放法治宣传资料300余份"), "{copied}");
+    assert_eq!(copied.matches("—— 十堰市茅箭区民政局").count(), 1, "{copied}");
+    // q no longer quits; x does.
+    s.send("q");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(s.child.try_wait().unwrap().is_none(), "q still quit");
+    s.send("x");
+    s.wait_exit();
 }
 
 #[test]

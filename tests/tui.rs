@@ -10,6 +10,7 @@ use fazhi::store::writer::IndexOptions;
 use fazhi::tui::app::{App, Effect, Jump, Mode, Response, TreeRow};
 use fazhi::tui::keymap::Action;
 use fazhi::tui::layout::Pane;
+use fazhi::tui::theme::Theme;
 use fazhi::tui::{doc, view, wrap};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -149,6 +150,72 @@ fn figures_are_highlighted_without_relying_on_colour() {
         let (x, y) = find(&buf, "宣传活动").unwrap();
         assert!(!buf[(x, y)].modifier.contains(Modifier::UNDERLINED));
     }
+}
+
+#[test]
+fn no_color_drops_every_colour_of_every_theme_but_keeps_the_highlights() {
+    let fx = fixture();
+    for theme in Theme::ALL {
+        for color in [true, false] {
+            let mut app = app_on(&fx, "茅箭", 120, 40);
+            app.theme = theme;
+            app.color = color;
+            app.update(Action::NextFigure);
+            app.update(Action::NextFigure);
+            let (buf, _) = render(&app);
+            let coloured = buf
+                .content
+                .iter()
+                .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+                .count();
+            if color {
+                assert!(coloured > 0, "{theme:?}: no colour at all");
+                let (x, y) = find(&buf, "6次").unwrap();
+                assert_eq!(buf[(x, y)].fg, theme.colors().figure, "{theme:?}");
+            } else {
+                assert_eq!(coloured, 0, "{theme:?}: colour under NO_COLOR");
+            }
+            let (x, y) = find(&buf, "6次").unwrap();
+            assert!(buf[(x, y)].modifier.contains(Modifier::BOLD | Modifier::UNDERLINED));
+            let (x, y) = find(&buf, "300余份").unwrap();
+            assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
+        }
+    }
+}
+
+#[test]
+fn remapped_keys_take_effect_and_show_in_the_help() {
+    let fx = fixture();
+    let cfg = fazhi::config::Config::parse("[keys]\nquit = \"x\"\ndown = [\"s\", \"down\"]\nhelp = \"f1\"\n").unwrap();
+    let mut app = app_on(&fx, "茅箭", 120, 40);
+    app.keymap = cfg.keymap;
+    app.focus = Pane::Outline;
+    let before = app.outline_sel;
+    app.on_key(key('j'));
+    assert_eq!(app.outline_sel, before, "j still moves");
+    app.on_key(key('s'));
+    assert_eq!(app.outline_sel, before + 1, "s does not move");
+    app.on_key(KeyEvent::new(KeyCode::F(1), KeyModifiers::NONE));
+    assert_eq!(app.mode, Mode::Help);
+    let (buf, _) = render(&app);
+    // Compare with runs of spaces squeezed: the key column's width follows
+    // the longest key list.
+    let s = screen(&buf)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(s.contains("┃x quit"), "{s}");
+    assert!(s.contains("┃s ↓ move down"), "{s}");
+    assert!(s.contains("┃F1 show or hide this help"), "{s}");
+    // The status line's hints name the user's keys.
+    assert!(s.contains("F1 help · ^P jump · / search · y copy · x quit"), "{s}");
+    app.on_key(key('q'));
+    assert_eq!(app.mode, Mode::Normal);
+    app.on_key(key('q'));
+    assert!(!app.quit, "q still quits");
+    app.on_key(key('x'));
+    assert!(app.quit);
 }
 
 #[test]
@@ -456,7 +523,7 @@ fn bureau_filter_keys_and_mouse() {
 #[test]
 fn readme_key_table_matches_the_keymap() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let table = fazhi::tui::keymap::markdown_table();
+    let table = fazhi::tui::keymap::Keymap::default().markdown_table();
     assert!(
         readme.contains(&table),
         "README.md's key table is out of date; it should contain:\n{table}"

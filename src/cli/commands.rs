@@ -7,13 +7,17 @@ use crate::store::reader::year_label;
 use crate::store::reader::{FigureFilter, StoredReport};
 use crate::store::writer::{IndexOptions, Progress};
 use crate::store::{Store, default_db_path};
+use crate::tui::clipboard::Method;
 use anyhow::{Context, Result, anyhow, bail};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+/// `--db`, else `FAZHI_DB` (both through clap), else the config file's
+/// `database`, else the XDG default.
 fn db_path(g: &Global) -> Result<PathBuf> {
     g.db.clone()
+        .or_else(|| g.config.database.clone())
         .or_else(default_db_path)
         .ok_or_else(|| anyhow!("no place for the index: set HOME or XDG_DATA_HOME, or pass --db PATH"))
 }
@@ -26,24 +30,24 @@ pub fn index(g: &Global, paths: &[PathBuf], prune: bool, json: bool, out: &mut O
     let db = db_path(g)?;
     let mut store = Store::open(&db)?;
     let started = Instant::now();
-    let tty = std::io::stderr().is_terminal();
-    let mut last_draw = Instant::now() - Duration::from_secs(1);
-    let mut progress = |p: Progress<'_>| {
-        if tty && (last_draw.elapsed() >= Duration::from_millis(80) || p.done == p.total) {
-            last_draw = Instant::now();
-            let rate = p.done as f64 / started.elapsed().as_secs_f64().max(1e-3);
-            let eta = (p.total - p.done) as f64 / rate.max(1e-3);
-            eprint!(
-                "\r\x1b[2Kindexing {}/{} files · {:.0} files/s · ETA {:.0}s",
-                p.done, p.total, rate, eta
-            );
-            if p.done == p.total {
-                eprintln!();
-            }
-        }
-    };
-    let stats = store.index(paths, IndexOptions { prune }, &mut progress)?;
+    let mut progress = ProgressReport::new(!json);
+    tracing::info!(db = ?db, paths = ?paths, prune, "indexing");
+    let stats = store.index(paths, IndexOptions { prune }, &mut |p| progress.update(&p));
+    progress.finish();
+    let stats = stats?;
     let secs = started.elapsed().as_secs_f64();
+    tracing::info!(
+        new = stats.new,
+        changed = stats.changed,
+        unchanged = stats.unchanged,
+        failed = stats.failed.len(),
+        pruned = stats.pruned,
+        secs,
+        "indexed"
+    );
+    for (p, reason) in &stats.failed {
+        tracing::warn!(path = ?p, reason, "file not indexed");
+    }
     if json {
         let failed: Vec<serde_json::Value> = stats
             .failed
@@ -312,6 +316,83 @@ fn print_outline(r: &StoredReport, out: &mut Out) -> Result<()> {
 }
 
 /// `fazhi` and `fazhi PATH...`: index the paths, then open the index.
+/// Index progress on stderr: a bar with files/s and ETA on a terminal; on
+/// anything else (a log, CI) a plain line every few seconds.
+struct ProgressReport {
+    bar: Option<indicatif::ProgressBar>,
+    plain: bool,
+    started: Instant,
+    last_line: Instant,
+}
+
+impl ProgressReport {
+    const PLAIN_EVERY: Duration = Duration::from_secs(5);
+
+    fn new(show: bool) -> ProgressReport {
+        let tty = show && std::io::stderr().is_terminal();
+        let bar = tty.then(|| {
+            let bar = indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} indexing [{bar:30}] {pos}/{len} files · {rate} · ETA {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .with_key("rate", |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = write!(w, "{:.0} files/s", s.per_sec());
+                })
+                .progress_chars("=> "),
+            );
+            bar
+        });
+        ProgressReport {
+            bar,
+            plain: show && !tty,
+            started: Instant::now(),
+            last_line: Instant::now(),
+        }
+    }
+
+    fn update(&mut self, p: &Progress<'_>) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(p.total as u64);
+            bar.set_position(p.done as u64);
+        } else if self.plain && self.last_line.elapsed() >= Self::PLAIN_EVERY && p.done < p.total {
+            self.last_line = Instant::now();
+            let rate = p.done as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
+            eprintln!(
+                "indexing: {}/{} files · {rate:.0} files/s · ETA {:.0}s",
+                p.done,
+                p.total,
+                (p.total - p.done) as f64 / rate.max(1e-3)
+            );
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// `--copy-to` wins over the config file's `[clipboard]`.
+fn clipboard_method(g: &Global) -> Result<Method> {
+    use crate::config::ClipboardMethod as C;
+    Ok(match (&g.copy_to, g.config.clipboard) {
+        (Some(p), _) => Method::File(p.clone()),
+        (None, C::Auto) => Method::detect(),
+        (None, C::Osc52) => Method::Osc52,
+        (None, C::Tmux) => Method::Tmux,
+        (None, C::Screen) => Method::Screen,
+        (None, C::File) => Method::File(
+            g.config
+                .clipboard_file
+                .clone()
+                .ok_or_else(|| anyhow!("[clipboard] method = \"file\" needs file = \"PATH\""))?,
+        ),
+    })
+}
+
 pub fn open(g: &Global, paths: &[PathBuf], out: &mut Out) -> Result<u8> {
     let mut code = 0;
     if !paths.is_empty() {
@@ -328,8 +409,10 @@ pub fn open(g: &Global, paths: &[PathBuf], out: &mut Out) -> Result<u8> {
         crate::tui::run(
             &db,
             crate::tui::Options {
-                copy_to: g.copy_to.clone(),
-                mouse: !g.no_mouse,
+                clipboard: clipboard_method(g)?,
+                mouse: g.config.mouse && !g.no_mouse,
+                theme: g.config.theme,
+                keymap: g.config.keymap.clone(),
             },
         )?;
         return Ok(code);

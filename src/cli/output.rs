@@ -21,6 +21,11 @@ impl Out {
         writeln!(self.stdout, "{}", sanitize(s))
     }
 
+    /// Text fazhi generated itself (completion scripts, man pages), as is.
+    pub fn raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.stdout.write_all(bytes)
+    }
+
     pub fn err(&mut self, s: &str) {
         let _ = self.stdout.flush();
         eprintln!("{}", sanitize(s));

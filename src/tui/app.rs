@@ -4,8 +4,9 @@
 //! thread and feeds back as responses.
 
 use super::doc::{self, Doc, LineKind};
-use super::keymap::{Action, lookup};
+use super::keymap::{Action, Keymap};
 use super::layout::{Pane, Panes, panes};
+use super::theme::Theme;
 use crate::search::palette::{Hit as PaletteHit, Target};
 use crate::store::reader::{BureauRow, Hit as SearchHit, StoredReport};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -129,6 +130,8 @@ pub struct App {
     pub panes: Panes,
     pub quit: bool,
     pub color: bool,
+    pub theme: Theme,
+    pub keymap: Keymap,
     pub loading: Option<i64>,
 }
 
@@ -163,6 +166,8 @@ impl App {
             panes: Panes::default(),
             quit: false,
             color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            theme: Theme::default(),
+            keymap: Keymap::default(),
             loading: None,
         };
         if let Some(b) = app.bureaus.first() {
@@ -292,7 +297,7 @@ impl App {
     /// How far the help overlay can scroll: its lines (the key rows and
     /// three more) less what fits inside its border.
     pub fn help_max_scroll(&self) -> usize {
-        let lines = super::keymap::help_rows().len() + 3;
+        let lines = self.keymap.help_rows().len() + 3;
         let visible = (lines + 2).min(self.area.height as usize).saturating_sub(2);
         lines.saturating_sub(visible)
     }
@@ -442,15 +447,18 @@ impl App {
         }
         match self.mode {
             Mode::Help => {
-                match key.code {
-                    KeyCode::Down | KeyCode::Char('j') => {
+                // The arrows always scroll; so do the user's own up/down keys.
+                match (key.code, self.keymap.lookup(&key)) {
+                    (KeyCode::Down, _) | (_, Some(Action::Down)) => {
                         self.help_scroll = (self.help_scroll + 1).min(self.help_max_scroll())
                     }
-                    KeyCode::Up | KeyCode::Char('k') => self.help_scroll = self.help_scroll.saturating_sub(1),
-                    KeyCode::PageDown | KeyCode::Char(' ') => {
+                    (KeyCode::Up, _) | (_, Some(Action::Up)) => self.help_scroll = self.help_scroll.saturating_sub(1),
+                    (KeyCode::PageDown, _) | (_, Some(Action::PageDown)) => {
                         self.help_scroll = (self.help_scroll + 8).min(self.help_max_scroll())
                     }
-                    KeyCode::PageUp => self.help_scroll = self.help_scroll.saturating_sub(8),
+                    (KeyCode::PageUp, _) | (_, Some(Action::PageUp)) => {
+                        self.help_scroll = self.help_scroll.saturating_sub(8)
+                    }
                     _ => self.mode = Mode::Normal,
                 }
                 Vec::new()
@@ -470,7 +478,7 @@ impl App {
                     self.tree_sel = 0;
                     return Vec::new();
                 }
-                match lookup(&key) {
+                match self.keymap.lookup(&key) {
                     Some(a) => self.update(a),
                     None => Vec::new(),
                 }
@@ -747,7 +755,8 @@ impl App {
                 };
                 if self.visual.is_some() {
                     self.set_focus(Pane::Text);
-                    self.status = Some("visual: move to extend, y to copy, Esc to cancel".into());
+                    let copy = self.keymap.hint(Action::CopyExcerpt).unwrap_or_else(|| "?".into());
+                    self.status = Some(format!("visual: move to extend, {copy} to copy, Esc to cancel"));
                 }
             }
             Action::CopyExcerpt => return self.copy_excerpt(),

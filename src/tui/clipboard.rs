@@ -22,12 +22,15 @@ pub enum Method {
 }
 
 impl Method {
-    pub fn detect(copy_to: Option<PathBuf>) -> Method {
-        match copy_to {
-            Some(p) => Method::File(p),
-            None if std::env::var_os("TMUX").is_some_and(|v| !v.is_empty()) => Method::Tmux,
-            None if std::env::var_os("STY").is_some_and(|v| !v.is_empty()) => Method::Screen,
-            None => Method::Osc52,
+    /// The method for where fazhi runs: tmux inside tmux, screen inside
+    /// screen, else OSC 52 straight to the terminal.
+    pub fn detect() -> Method {
+        if std::env::var_os("TMUX").is_some_and(|v| !v.is_empty()) {
+            Method::Tmux
+        } else if std::env::var_os("STY").is_some_and(|v| !v.is_empty()) {
+            Method::Screen
+        } else {
+            Method::Osc52
         }
     }
 }

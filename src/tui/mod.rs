@@ -11,6 +11,7 @@ pub mod doc;
 pub mod keymap;
 pub mod layout;
 pub mod terminal;
+pub mod theme;
 pub mod view;
 pub mod worker;
 pub mod wrap;
@@ -20,7 +21,7 @@ use anyhow::{Context, Result};
 use app::{App, Effect, Response};
 use crossterm::event::{self, Event};
 use ratatui::layout::Rect;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
@@ -28,8 +29,10 @@ use std::time::Duration;
 use worker::Request;
 
 pub struct Options {
-    pub copy_to: Option<PathBuf>,
+    pub clipboard: clipboard::Method,
     pub mouse: bool,
+    pub theme: theme::Theme,
+    pub keymap: keymap::Keymap,
 }
 
 enum Msg {
@@ -50,13 +53,16 @@ pub fn run(db: &Path, opts: Options) -> Result<()> {
     ] {
         signal_hook::flag::register(sig, Arc::clone(&stop)).context("cannot watch signals")?;
     }
-    let method = clipboard::Method::detect(opts.copy_to);
+    let method = opts.clipboard;
+    tracing::info!(db = ?db, clipboard = ?method, theme = opts.theme.name(), mouse = opts.mouse, "browser started");
     let mut guard = terminal::enter(opts.mouse).context("cannot set up the terminal")?;
     let (tx, rx) = channel::<Msg>();
     spawn_input(tx.clone(), Arc::clone(&stop));
     let work = worker::spawn(db.to_path_buf(), tx, Msg::Worker);
     let size = guard.terminal.size()?;
     let mut app = App::new(bureaus, Rect::new(0, 0, size.width, size.height));
+    app.theme = opts.theme;
+    app.keymap = opts.keymap;
     let fx = app.initial_effects();
     perform(&mut app, fx, &work, &method);
     loop {

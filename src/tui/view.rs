@@ -3,8 +3,9 @@
 
 use super::app::{App, Mode, TreeRow, list_offset};
 use super::doc::{LineKind, Mark};
-use super::keymap::help_rows;
+use super::keymap::Action;
 use super::layout::Pane;
+use super::theme::Colors;
 use super::wrap::width;
 use crate::cli::sanitize;
 use crate::ingest::Part;
@@ -16,8 +17,10 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, List, ListItem, ListState, Paragraph};
 
+/// How this frame paints: the theme's colours, or none under `NO_COLOR`.
 struct Theme {
     color: bool,
+    c: Colors,
 }
 
 impl Theme {
@@ -29,19 +32,22 @@ impl Theme {
         }
     }
     fn figure(&self) -> Style {
-        self.fg(Color::Yellow)
+        self.fg(self.c.figure)
             .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
     fn current(&self) -> Style {
         Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
     fn matched(&self) -> Style {
-        self.fg(Color::Magenta)
+        self.fg(self.c.matched)
             .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+    fn accent(&self) -> Style {
+        self.fg(self.c.accent)
     }
     fn dim(&self) -> Style {
         if self.color {
-            Style::default().fg(Color::DarkGray)
+            Style::default().fg(self.c.dim)
         } else {
             Style::default().add_modifier(Modifier::DIM)
         }
@@ -50,7 +56,7 @@ impl Theme {
         let b = Block::default().borders(Borders::ALL).title(title);
         if focused {
             b.border_type(BorderType::Thick)
-                .border_style(self.fg(Color::Cyan).add_modifier(Modifier::BOLD))
+                .border_style(self.accent().add_modifier(Modifier::BOLD))
         } else {
             b.border_style(self.dim())
         }
@@ -58,10 +64,13 @@ impl Theme {
 }
 
 pub fn draw(f: &mut Frame<'_>, app: &App) {
-    let t = Theme { color: app.color };
+    let t = Theme {
+        color: app.color,
+        c: app.theme.colors(),
+    };
     let area = f.area();
     if app.bureaus.is_empty() {
-        draw_empty(f, area, &t);
+        draw_empty(f, area, app, &t);
         return;
     }
     let p = app.panes;
@@ -79,14 +88,14 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
     }
     draw_status(f, p.status, app, &t);
     match app.mode {
-        Mode::Help => draw_help(f, area, app.help_scroll, &t),
+        Mode::Help => draw_help(f, area, app, &t),
         Mode::Palette => draw_palette(f, area, app, &t),
         Mode::Search => draw_search(f, area, app, &t),
         Mode::Normal | Mode::Filter => {}
     }
 }
 
-fn draw_empty(f: &mut Frame<'_>, area: Rect, t: &Theme) {
+fn draw_empty(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
     let text = vec![
         Line::from(Span::styled(
             "The index is empty.",
@@ -99,7 +108,12 @@ fn draw_empty(f: &mut Frame<'_>, area: Rect, t: &Theme) {
         Line::from(""),
         Line::from("or index and open in one go:  fazhi FOLDER"),
         Line::from(""),
-        Line::from(Span::styled("q to quit", t.dim())),
+        Line::from(Span::styled(
+            app.keymap
+                .hint(Action::Quit)
+                .map_or(String::new(), |k| format!("{k} to quit")),
+            t.dim(),
+        )),
     ];
     f.render_widget(Paragraph::new(text).block(t.block(" fazhi ".into(), true)), area);
 }
@@ -191,9 +205,9 @@ fn draw_outline(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
             .and_then(|s| s.as_str())
             .unwrap_or("missing");
         let (sym, style) = match status {
-            "section" => ("✓", t.fg(Color::Green)),
-            "inline" => ("~", t.fg(Color::Yellow)),
-            _ => ("✗", t.fg(Color::Red).add_modifier(Modifier::BOLD)),
+            "section" => ("✓", t.fg(t.c.covered)),
+            "inline" => ("~", t.fg(t.c.inline)),
+            _ => ("✗", t.fg(t.c.missing).add_modifier(Modifier::BOLD)),
         };
         cov.push(Span::styled(format!("{sym}{} ", part_name(p)), style));
     }
@@ -254,7 +268,7 @@ fn draw_text(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
     let mut lines: Vec<Line> = Vec::with_capacity(h);
     for (i, l) in app.doc.lines.iter().enumerate().skip(app.scroll).take(h) {
         let mut base = match l.kind {
-            LineKind::Heading { level: 1, .. } => t.fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            LineKind::Heading { level: 1, .. } => t.accent().add_modifier(Modifier::BOLD),
             LineKind::Heading { .. } => Style::default().add_modifier(Modifier::BOLD),
             _ => Style::default(),
         };
@@ -267,7 +281,7 @@ fn draw_text(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
         let mut spans: Vec<Span> = Vec::new();
         // The cursor: a bar in the left margin.
         let bar = if i == app.cursor && focused { "▌" } else { " " };
-        spans.push(Span::styled(bar, t.fg(Color::Cyan)));
+        spans.push(Span::styled(bar, t.accent()));
         let mut at = 0;
         let mut marks = l.marks.clone();
         marks.sort_by_key(|(r, _)| r.start);
@@ -337,9 +351,21 @@ fn draw_status(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
             app.doc.lines.len()
         )));
     }
-    let hints = "  ? help · ^P jump · / search · y copy · q quit";
+    // The user's own keys (the config file can move any of them).
+    let hints: String = [
+        (Action::Help, "help"),
+        (Action::Palette, "jump"),
+        (Action::Search, "search"),
+        (Action::CopyExcerpt, "copy"),
+        (Action::Quit, "quit"),
+    ]
+    .iter()
+    .filter_map(|&(a, what)| app.keymap.hint(a).map(|k| format!("{k} {what}")))
+    .collect::<Vec<_>>()
+    .join(" · ");
+    let hints = format!("  {hints}");
     let used = spans.iter().map(|s| width(&s.content)).sum::<usize>();
-    if used + width(hints) <= area.width as usize {
+    if used + width(&hints) <= area.width as usize {
         spans.push(Span::styled(hints, t.dim()));
     }
     f.render_widget(
@@ -378,13 +404,19 @@ fn blank_cut_wide_chars(buf: &mut Buffer, r: Rect) {
     }
 }
 
-fn draw_help(f: &mut Frame<'_>, area: Rect, scroll: usize, t: &Theme) {
-    let rows = help_rows();
+fn draw_help(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
+    let scroll = app.help_scroll;
+    let rows = app.keymap.help_rows();
+    // The key column is as wide as the longest key list.
+    let key_width = rows.iter().map(|(k, _)| width(k)).max().unwrap_or(0).max(12) + 2;
     let mut lines: Vec<Line> = rows
         .iter()
         .map(|(k, d)| {
             Line::from(vec![
-                Span::styled(format!("{k:<14}"), Style::default().add_modifier(Modifier::BOLD)),
+                Span::styled(
+                    format!("{k}{}", " ".repeat(key_width - width(k))),
+                    Style::default().add_modifier(Modifier::BOLD),
+                ),
                 Span::raw(*d),
             ])
         })
