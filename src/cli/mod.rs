@@ -54,11 +54,12 @@ pub struct Cli {
 
 #[derive(Args, Clone)]
 pub struct Global {
-    /// The index database [default: $XDG_DATA_HOME/fazhi/index.db].
+    /// The index database [default: the config's `database`, else
+    /// $XDG_DATA_HOME/fazhi/index.db].
     #[arg(long, global = true, env = "FAZHI_DB", value_name = "PATH")]
     db: Option<PathBuf>,
     /// In the browser, append copied excerpts to FILE instead of the
-    /// clipboard (for terminals without OSC 52).
+    /// clipboard (for terminals without OSC 52; overrides the config).
     #[arg(long, global = true, value_name = "FILE")]
     copy_to: Option<PathBuf>,
     /// In the browser, leave the mouse to the terminal (select text natively).

@@ -145,7 +145,14 @@ fn perform(app: &mut App, effects: Vec<Effect>, work: &Sender<Request>, method: 
             Effect::Copy(text) => {
                 let mut out = std::io::stdout();
                 app.status = Some(match clipboard::copy(&text, method, &mut out) {
-                    Ok(m) | Err(m) => m,
+                    Ok(m) => {
+                        tracing::info!(method = ?method, "{m}");
+                        m
+                    }
+                    Err(m) => {
+                        tracing::warn!(method = ?method, "{m}");
+                        m
+                    }
                 });
                 continue;
             }
