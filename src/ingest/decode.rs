@@ -29,6 +29,8 @@ pub struct Decoded {
     pub encoding: String,
     /// Set when undecodable bytes were replaced.
     pub lossy: bool,
+    /// Stray NUL bytes dropped from an otherwise textual file.
+    pub nuls_removed: usize,
 }
 
 /// Magic numbers of formats people leave in report folders.
@@ -60,8 +62,9 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
         if let Some((_, kind)) = MAGIC.iter().find(|(m, _)| bytes.starts_with(m)) {
             return Err(DecodeError::Binary(kind));
         }
-        if bytes.contains(&0) {
-            return Err(DecodeError::Binary("contains NUL bytes"));
+        let nuls = bytes.iter().filter(|&&b| b == 0).count();
+        if nuls > 0 {
+            return decode_with_nuls(bytes, nuls);
         }
         match std::str::from_utf8(bytes) {
             Ok(s) => (s.to_string(), "UTF-8".to_string(), false),
@@ -80,7 +83,42 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
     if looks_binary(&raw) {
         return Err(DecodeError::Binary("mostly control characters"));
     }
-    Ok(Decoded { text, encoding, lossy })
+    Ok(Decoded {
+        text,
+        encoding,
+        lossy,
+        nuls_removed: 0,
+    })
+}
+
+/// A file with NUL bytes: UTF-16 without a BOM (the NULs are the high bytes
+/// of ASCII characters, all on odd or all on even offsets), a text with a
+/// few stray NULs (a scraping accident: removed, with a warning), or binary.
+fn decode_with_nuls(bytes: &[u8], nuls: usize) -> Result<Decoded, DecodeError> {
+    let odd = bytes.iter().skip(1).step_by(2).filter(|&&b| b == 0).count();
+    let even = nuls - odd;
+    for (zeros, other, enc, name) in [
+        (odd, even, UTF_16LE, "UTF-16LE (no BOM)"),
+        (even, odd, UTF_16BE, "UTF-16BE (no BOM)"),
+    ] {
+        if bytes.len() % 2 == 0 && zeros >= 8 && other * 4 <= zeros {
+            let (t, had_errors) = enc.decode_without_bom_handling(bytes);
+            let replaced = t.chars().filter(|&c| c == '\u{FFFD}').count();
+            if replaced * 100 <= t.chars().count() {
+                let mut d = decode(t.as_bytes())?;
+                d.encoding = name.to_string();
+                d.lossy |= had_errors;
+                return Ok(d);
+            }
+        }
+    }
+    if nuls * 100 <= bytes.len() {
+        let cleaned: Vec<u8> = bytes.iter().copied().filter(|&b| b != 0).collect();
+        let mut d = decode(&cleaned)?;
+        d.nuls_removed = nuls;
+        return Ok(d);
+    }
+    Err(DecodeError::Binary("contains NUL bytes"))
 }
 
 /// Which legacy encoding a non-UTF-8 file is in. Chinese government sites
@@ -350,7 +388,7 @@ mod tests {
         assert_eq!(decode(b""), Err(DecodeError::Empty));
         assert_eq!(decode(b"  \n\r\n \t"), Err(DecodeError::Empty));
         assert_eq!(decode(b"\x89PNG\r\n\x1a\n\0\0"), Err(DecodeError::Binary("PNG image")));
-        assert_eq!(decode(b"abc\0def"), Err(DecodeError::Binary("contains NUL bytes")));
+        assert_eq!(decode(b"a\0b\0c\0d"), Err(DecodeError::Binary("contains NUL bytes")));
     }
 
     #[test]
@@ -361,6 +399,24 @@ mod tests {
         assert_eq!(d.encoding, "UTF-8");
         assert!(d.lossy);
         assert!(d.text.contains("开展法治宣传活动6次"));
+    }
+
+    #[test]
+    fn utf16_without_bom_and_stray_nuls() {
+        let text = "一、2023年工作情况\n发放资料300余份。\n二、存在的不足\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let d = decode(&le).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding.as_str()), (text, "UTF-16LE (no BOM)"));
+        let d = decode(&be).unwrap();
+        assert_eq!((d.text.as_str(), d.encoding.as_str()), (text, "UTF-16BE (no BOM)"));
+        // Two stray NULs in a long UTF-8 text: dropped and counted.
+        let mut bytes = text.repeat(20).into_bytes();
+        bytes.insert(30, 0);
+        bytes.insert(90, 0);
+        let d = decode(&bytes).unwrap();
+        assert_eq!(d.text, text.repeat(20));
+        assert_eq!(d.nuls_removed, 2);
     }
 
     #[test]

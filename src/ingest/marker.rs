@@ -50,7 +50,8 @@ pub fn marker_at(s: &str) -> Option<Marker> {
         num_end = i + c.len_utf8();
         it.next();
     }
-    let max = if chinese { 3 } else { 2 };
+    // Three digits at most: "2023." opens no section, "100." after "99." does.
+    let max = 3;
     if count == 0 || count > max {
         return None;
     }
@@ -159,7 +160,7 @@ mod tests {
         assert_eq!(kind("一是加强"), None);
         assert_eq!(kind("(扩大)会议"), None);
         assert_eq!(kind("两批"), None);
-        assert_eq!(kind("123. 三位数"), None);
+        assert_eq!(kind("1234. 四位数"), None);
     }
 
     #[test]

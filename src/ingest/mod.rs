@@ -29,6 +29,11 @@ pub fn parse_bytes(bytes: &[u8]) -> Result<Report, DecodeError> {
             .warnings
             .push("some bytes could not be decoded and were replaced with U+FFFD".to_string());
     }
+    if decoded.nuls_removed > 0 {
+        report
+            .warnings
+            .push(format!("{} stray NUL bytes were removed", decoded.nuls_removed));
+    }
     Ok(report)
 }
 
