@@ -292,6 +292,52 @@ fn the_config_file_remaps_keys_and_sets_the_clipboard_file() {
 }
 
 #[test]
+fn escape_sequences_in_reports_never_reach_the_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus");
+    std::fs::create_dir(&corpus).unwrap();
+    common::hostile::write_corpus(&corpus, 0);
+    let db = dir.path().join("fazhi.db");
+    Store::open(&db)
+        .unwrap()
+        .index(&[corpus], IndexOptions::default(), &mut |_| {})
+        .unwrap();
+    let mut s = Session::start(&db);
+    s.wait_for("机构");
+    // Open the report full of escape sequences, read it, list its figures,
+    // search it, and open the bidi one.
+    s.send(":");
+    s.type_text("!武当");
+    s.wait_for("十堰市武当区民政局");
+    s.send("\r");
+    s.wait_for("十堰市武当区民政局 · 2023年度");
+    s.send("\t\t");
+    for _ in 0..30 {
+        s.send("\x06"); // Ctrl-F: page down through the text
+    }
+    s.send("f");
+    s.wait_for("数据 ·");
+    s.send("/");
+    s.type_text("法治");
+    s.wait_for("法治");
+    s.send("\r");
+    s.send(":");
+    s.type_text("!神农");
+    s.wait_for("十堰市神农区民政局");
+    s.send("\r");
+    s.wait_for("十堰市神农区民政局 · 2023 · ");
+    s.send("q");
+    s.wait_exit();
+    let raw = s.raw.lock().unwrap().clone();
+    let text = String::from_utf8_lossy(&raw);
+    for payload in [
+        "pwned", "ZXZpbA", "\x1b]52", "\x1b]0;", "\x1b]2;", "\x1bP", "\u{9b}", "\u{202e}", "\u{2066}",
+    ] {
+        assert!(!text.contains(payload), "{payload:?} reached the terminal");
+    }
+}
+
+#[test]
 fn sigterm_restores_the_terminal() {
     let (_dir, db) = indexed();
     let mut s = Session::start(&db);

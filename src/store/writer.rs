@@ -56,7 +56,9 @@ pub fn collect_files(paths: &[PathBuf], failed: &mut Vec<(PathBuf, String)>) -> 
     for p in paths {
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => walk(p, &mut out, failed),
-            Ok(_) => out.push(p.clone()),
+            Ok(m) if m.is_file() => out.push(p.clone()),
+            // Reading a FIFO or a device could block or never end.
+            Ok(_) => failed.push((p.clone(), "not a regular file (a FIFO, socket or device)".to_string())),
             Err(e) => failed.push((p.clone(), format!("cannot read: {e}"))),
         }
     }
@@ -81,10 +83,23 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, failed: &mut Vec<(PathBuf, String)>)
         let Ok(ft) = entry.file_type() else { continue };
         if ft.is_dir() {
             walk(&path, out, failed);
-        } else if ft.is_file() || (ft.is_symlink() && path.is_file()) {
+        } else {
             let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
-            if ext.as_deref().is_none_or(|e| REPORT_EXTENSIONS.contains(&e)) {
+            if !ext.as_deref().is_none_or(|e| REPORT_EXTENSIONS.contains(&e)) {
+                continue;
+            }
+            if ft.is_file() {
                 out.push(path);
+            } else if ft.is_symlink() {
+                // Links to files are followed; links to folders are not (no
+                // loops); a broken or looping link is reported.
+                match std::fs::metadata(&path) {
+                    Ok(m) if m.is_file() => out.push(path),
+                    Ok(_) => {}
+                    Err(e) => failed.push((path, format!("cannot read: {e}"))),
+                }
+            } else {
+                failed.push((path, "not a regular file (a FIFO, socket or device)".to_string()));
             }
         }
     }
@@ -100,10 +115,87 @@ enum Outcome {
     Failed(String),
 }
 
+/// Larger files are refused: a report is well under 1 MB, and reading a
+/// stray multi-gigabyte file would exhaust memory.
+pub const MAX_REPORT_BYTES: u64 = 64 << 20;
+
+fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_REPORT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read: {e}"))?;
+    if bytes.len() as u64 > MAX_REPORT_BYTES {
+        return Err(format!(
+            "too large for a report (over {} MB); not indexed",
+            MAX_REPORT_BYTES >> 20
+        ));
+    }
+    Ok(bytes)
+}
+
+/// The key a file is stored under: its absolute path. A name that is not
+/// UTF-8 has its stray bytes written as `\xNN` (and `\` as `\\`), so two
+/// such names never collide and the key reads back to the file.
+pub fn path_key(p: &Path) -> String {
+    if let Some(s) = p.to_str() {
+        return s.to_string();
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut key = String::new();
+        for chunk in p.as_os_str().as_bytes().utf8_chunks() {
+            key.push_str(&chunk.valid().replace('\\', "\\\\"));
+            for b in chunk.invalid() {
+                key.push_str(&format!("\\x{b:02x}"));
+            }
+        }
+        key
+    }
+    #[cfg(not(unix))]
+    {
+        p.to_string_lossy().into_owned()
+    }
+}
+
+/// The file a key names (the inverse of [`path_key`]).
+pub fn key_path(key: &str) -> PathBuf {
+    let plain = PathBuf::from(key);
+    #[cfg(unix)]
+    if !plain.exists() && key.contains('\\') {
+        use std::os::unix::ffi::OsStringExt;
+        let mut bytes = Vec::new();
+        let mut rest = key.as_bytes();
+        while let Some((&b, tail)) = rest.split_first() {
+            rest = tail;
+            if b != b'\\' {
+                bytes.push(b);
+            } else if rest.first() == Some(&b'\\') {
+                bytes.push(b'\\');
+                rest = &rest[1..];
+            } else if let Some(v) = rest
+                .strip_prefix(b"x")
+                .and_then(|h| h.get(..2))
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+            {
+                bytes.push(v);
+                rest = &rest[3..];
+            } else {
+                bytes.push(b);
+            }
+        }
+        return PathBuf::from(std::ffi::OsString::from_vec(bytes));
+    }
+    plain
+}
+
 fn examine(path: &Path, known: Option<&str>) -> Outcome {
-    let bytes = match std::fs::read(path) {
+    let bytes = match read_limited(path) {
         Ok(b) => b,
-        Err(e) => return Outcome::Failed(format!("cannot read: {e}")),
+        Err(reason) => return Outcome::Failed(reason),
     };
     let hash = blake3::hash(&bytes).to_hex().to_string();
     if known == Some(hash.as_str()) {
@@ -157,8 +249,8 @@ impl Store {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(path) = files.get(i) else { break };
-                        let key = path.to_string_lossy();
-                        let outcome = examine(path, known.get(key.as_ref()).map(String::as_str));
+                        let key = path_key(path);
+                        let outcome = examine(path, known.get(&key).map(String::as_str));
                         if tx.send((i, outcome)).is_err() {
                             break;
                         }
@@ -222,7 +314,7 @@ impl Store {
         known: &HashMap<String, String>,
         stats: &mut IndexStats,
     ) -> Result<()> {
-        let key = path.to_string_lossy().to_string();
+        let key = path_key(path);
         match outcome {
             Outcome::Unchanged => stats.unchanged += 1,
             Outcome::Failed(reason) => {
@@ -352,7 +444,7 @@ impl Store {
     /// Removes reports whose files under the indexed folders no longer exist.
     fn prune(&mut self, roots: &[PathBuf], present: &[PathBuf]) -> Result<usize> {
         let roots: Vec<PathBuf> = roots.iter().map(|r| stored_path(r)).collect();
-        let present: HashSet<&Path> = present.iter().map(PathBuf::as_path).collect();
+        let present: HashSet<String> = present.iter().map(|p| path_key(p)).collect();
         let stored: Vec<(i64, String)> = {
             let mut stmt = self.conn.prepare("SELECT id, path FROM reports")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -360,9 +452,12 @@ impl Store {
         };
         let tx = self.conn.transaction()?;
         let mut n = 0;
+        let gone = |key: &String| {
+            let p = key_path(key);
+            roots.iter().any(|r| p.starts_with(r)) && !present.contains(key) && !p.exists()
+        };
         for (id, path) in stored {
-            let p = Path::new(&path);
-            if roots.iter().any(|r| p.starts_with(r)) && !present.contains(p) && !p.exists() {
+            if gone(&path) {
                 delete_report(&tx, id)?;
                 n += 1;
             }
@@ -373,8 +468,7 @@ impl Store {
             rows.collect::<rusqlite::Result<_>>()?
         };
         for path in failures {
-            let p = Path::new(&path);
-            if roots.iter().any(|r| p.starts_with(r)) && !present.contains(p) && !p.exists() {
+            if gone(&path) {
                 tx.execute("DELETE FROM failures WHERE path = ?1", [&path])?;
             }
         }

@@ -2,6 +2,8 @@
 //! layout-variant tests (which must reach the same answers).
 #![allow(dead_code)]
 
+pub mod hostile;
+
 use fazhi::ingest::{Part, Report};
 use std::path::PathBuf;
 
