@@ -101,7 +101,7 @@ fn decode_with_nuls(bytes: &[u8], nuls: usize) -> Result<Decoded, DecodeError> {
         (odd, even, UTF_16LE, "UTF-16LE (no BOM)"),
         (even, odd, UTF_16BE, "UTF-16BE (no BOM)"),
     ] {
-        if bytes.len() % 2 == 0 && zeros >= 8 && other * 4 <= zeros {
+        if bytes.len().is_multiple_of(2) && zeros >= 8 && other * 4 <= zeros {
             let (t, had_errors) = enc.decode_without_bom_handling(bytes);
             let replaced = t.chars().filter(|&c| c == '\u{FFFD}').count();
             if replaced * 100 <= t.chars().count() {
