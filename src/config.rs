@@ -234,6 +234,14 @@ impl Config {
                 Ok((cfg, Some(path)))
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => Ok((Config::default(), None)),
+            // Someone else's home (sudo, a shared account): say so, go on.
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && !explicit => {
+                eprintln!(
+                    "fazhi: cannot read the config {}: {e}; using the defaults",
+                    path.display()
+                );
+                Ok((Config::default(), None))
+            }
             Err(e) => Err(e).with_context(|| format!("cannot read the config {}", path.display())),
         }
     }

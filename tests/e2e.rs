@@ -338,6 +338,37 @@ fn escape_sequences_in_reports_never_reach_the_terminal() {
 }
 
 #[test]
+fn reports_indexed_while_browsing_appear_without_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    let (first, rest) = common::SAMPLES.split_first().unwrap();
+    std::fs::copy(common::sample_path(first.file), data.join(first.file)).unwrap();
+    let db = dir.path().join("fazhi.db");
+    let mut store = Store::open(&db).unwrap();
+    store
+        .index(&[data.clone()], IndexOptions::default(), &mut |_| {})
+        .unwrap();
+    let mut s = Session::start(&db);
+    s.wait_for("机构 1 · 报告 1");
+    // Another process indexes more reports while the browser is open.
+    for e in rest {
+        std::fs::copy(common::sample_path(e.file), data.join(e.file)).unwrap();
+    }
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fazhi"))
+        .args(["--db", db.to_str().unwrap(), "index", data.to_str().unwrap()])
+        .env("XDG_STATE_HOME", dir.path().join("state"))
+        .env("XDG_CONFIG_HOME", dir.path().join("config"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    s.wait_for("机构 7 · 报告 7");
+    s.wait_for("index reloaded: 7 reports (6 new)");
+    s.send("q");
+    s.wait_exit();
+}
+
+#[test]
 fn sigterm_restores_the_terminal() {
     let (_dir, db) = indexed();
     let mut s = Session::start(&db);

@@ -33,6 +33,39 @@ pub fn default_db_path() -> Option<PathBuf> {
     Some(base.join("fazhi").join("index.db"))
 }
 
+/// Whether opening failed only because the database cannot be written
+/// (its WAL files cannot be created).
+fn is_read_only_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(f.code, rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+        )
+    })
+}
+
+/// A `file:` URI for a path (bytes outside the safe set percent-encoded).
+fn file_uri(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut uri = String::from("file:");
+    #[cfg(unix)]
+    let bytes = {
+        use std::os::unix::ffi::OsStrExt;
+        abs.as_os_str().as_bytes().to_vec()
+    };
+    #[cfg(not(unix))]
+    let bytes = abs.to_string_lossy().into_owned().into_bytes();
+    for b in bytes {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri
+}
+
 impl Store {
     /// Opens (creating if needed) the index for reading and writing.
     pub fn open(path: &Path) -> Result<Store> {
@@ -58,15 +91,19 @@ impl Store {
                 path.display()
             );
         }
-        let conn =
-            Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .with_context(|| format!("cannot open the index {}", path.display()))?;
-        let store = Store {
-            conn,
-            path: path.to_path_buf(),
+        let mut store = Store::connect_read_only(path, false)?;
+        let version = match store.check_identity() {
+            Ok(v) => v,
+            // A database in WAL mode needs its -shm file, which a reader
+            // without write access to the folder cannot create (a read-only
+            // filesystem, someone else's index). Such a file is opened as
+            // immutable: it cannot change while nobody can write it.
+            Err(e) if is_read_only_error(&e) => {
+                store = Store::connect_read_only(path, true)?;
+                store.check_identity()?
+            }
+            Err(e) => return Err(e),
         };
-        store.conn.busy_timeout(Duration::from_secs(5))?;
-        let version = store.check_identity()?;
         if version != schema::CURRENT_VERSION {
             bail!(
                 "the index {} has schema version {version}, this fazhi reads version {}: run `fazhi index` once to migrate it",
@@ -77,6 +114,21 @@ impl Store {
         Ok(store)
     }
 
+    fn connect_read_only(path: &Path, immutable: bool) -> Result<Store> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let conn = if immutable {
+            Connection::open_with_flags(format!("{}?immutable=1", file_uri(path)), flags)
+        } else {
+            Connection::open_with_flags(path, flags - OpenFlags::SQLITE_OPEN_URI)
+        }
+        .with_context(|| format!("cannot open the index {}", path.display()))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -84,6 +136,12 @@ impl Store {
     /// Rows inserted, changed or deleted through this connection so far.
     pub fn total_changes(&self) -> u64 {
         self.conn.total_changes()
+    }
+
+    /// Changes whenever another connection commits to the database (so a
+    /// reader can tell that an indexer wrote something).
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
     /// `PRAGMA integrity_check` says "ok".
@@ -150,17 +208,26 @@ impl Store {
         Ok(version)
     }
 
+    /// Brings the schema up to date, one version per transaction. Each step
+    /// takes the write lock first and reads the version again inside it, so
+    /// two processes opening a new or old index at once migrate it once.
     fn migrate(&self) -> Result<()> {
-        let version = self.check_identity()?;
-        for (from, sql) in schema::MIGRATIONS.iter().enumerate().skip(version as usize) {
-            let to = from as i64 + 1;
-            let tx = self.conn.unchecked_transaction()?;
+        if self.check_identity()? == schema::CURRENT_VERSION {
+            return Ok(());
+        }
+        loop {
+            let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)
+                .with_context(|| format!("cannot write to the index {}", self.path.display()))?;
+            let version = self.check_identity()?;
+            let Some(sql) = schema::MIGRATIONS.get(version as usize) else {
+                return Ok(());
+            };
+            let to = version + 1;
             tx.execute_batch(sql)
                 .with_context(|| format!("migrating the index {} to schema {to}", self.path.display()))?;
             tx.pragma_update(None, "user_version", to)?;
             tx.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
             tx.commit()?;
         }
-        Ok(())
     }
 }

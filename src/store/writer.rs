@@ -219,6 +219,75 @@ fn stored_path(p: &Path) -> PathBuf {
     std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf())
 }
 
+/// One indexer at a time per database: an exclusive lock on `DB.lock`,
+/// held for the whole run and released when dropped (also when the process
+/// dies, since the kernel drops the lock). The file says who holds it.
+pub struct IndexLock {
+    _file: std::fs::File,
+}
+
+impl IndexLock {
+    pub fn acquire(db: &Path) -> Result<IndexLock> {
+        use std::io::{Read, Seek, Write};
+        let mut name = db.as_os_str().to_owned();
+        name.push(".lock");
+        let path = PathBuf::from(name);
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .with_context(|| format!("cannot create the lock file {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                let holder = holder.trim();
+                anyhow::bail!(
+                    "another `fazhi index`{} is writing to {}; wait for it to finish, then run this again",
+                    if holder.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({holder})")
+                    },
+                    db.display()
+                );
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+            }
+        }
+        // Best effort: who holds the lock, for the message above.
+        let _ = file.set_len(0);
+        let _ = file.rewind();
+        let _ = write!(file, "process {}", std::process::id());
+        let _ = file.flush();
+        Ok(IndexLock { _file: file })
+    }
+}
+
+/// Adds what to do to a write error that means the disk is full (or the
+/// file may grow no more).
+fn explain_write_error(e: anyhow::Error) -> anyhow::Error {
+    let full = e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<rusqlite::Error>(),
+            Some(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(f.code, rusqlite::ErrorCode::DiskFull | rusqlite::ErrorCode::SystemIoFailure)
+        )
+    });
+    if full {
+        anyhow::anyhow!(
+            "{e:#}\nThe index could not grow (disk full, quota or file size limit?). The reports written \
+             before this one are kept and the index is consistent: free some space and run the same command again."
+        )
+    } else {
+        e
+    }
+}
+
 impl Store {
     pub fn index(
         &mut self,
@@ -226,6 +295,7 @@ impl Store {
         opts: IndexOptions,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<IndexStats> {
+        let _lock = IndexLock::acquire(self.path())?;
         let mut stats = IndexStats::default();
         let files: Vec<PathBuf> = collect_files(paths, &mut stats.failed)
             .iter()
@@ -264,6 +334,11 @@ impl Store {
             // own file, and a killed run loses at most the last second.
             let mut batch: Option<Instant> = None;
             for (done, (i, outcome)) in rx.into_iter().enumerate() {
+                // Once the index cannot be written, stop: dropping the
+                // receiver ends the parsing threads too.
+                if write_error.is_some() {
+                    break;
+                }
                 let path = &files[i];
                 let writes = !matches!(outcome, Outcome::Unchanged);
                 if write_error.is_none() && writes && batch.is_none() {
@@ -298,7 +373,7 @@ impl Store {
             }
         });
         if let Some(e) = write_error {
-            return Err(e);
+            return Err(explain_write_error(e));
         }
         if opts.prune {
             stats.pruned = self.prune(paths, &files)?;

@@ -1,13 +1,19 @@
 //! The worker: owns a read-only connection to the index and does the slow
 //! work (loading reports, fuzzy matching, full-text search) off the UI
 //! thread. Queries typed faster than they can be answered are coalesced:
-//! only the newest palette and search query in the queue is run.
+//! only the newest palette and search query in the queue is run. While
+//! idle it watches the index: when another process (`fazhi index`) commits,
+//! the bureaus are reloaded, so new reports appear without a restart.
 
 use super::app::{Jump, Response};
 use crate::search::palette::{self, Item};
 use crate::store::Store;
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::Duration;
+
+/// How often an idle worker looks for changes made by other processes.
+const WATCH_EVERY: Duration = Duration::from_secs(2);
 
 pub enum Request {
     Index,
@@ -33,7 +39,23 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
         }
     };
     let mut items: Option<Vec<Item>> = None;
-    while let Ok(first) = rx.recv() {
+    let mut seen_version = store.as_ref().and_then(|s| s.data_version().ok());
+    loop {
+        let first = match rx.recv_timeout(WATCH_EVERY) {
+            Ok(r) => r,
+            Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Timeout) => {
+                // Another process committed (or the index appeared): reload.
+                let now = match store.as_ref() {
+                    Some(s) => s.data_version().ok(),
+                    None => Store::open_read_only(&db).ok().and_then(|s| s.data_version().ok()),
+                };
+                if now.is_none() || now == seen_version {
+                    continue;
+                }
+                Request::Index
+            }
+        };
         // Take everything queued; keep the newest palette and search query.
         let mut batch = vec![first];
         batch.extend(rx.try_iter());
@@ -48,6 +70,7 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
                     // created or migrated since).
                     items = None;
                     store = Store::open_read_only(&db).ok().or(store);
+                    seen_version = store.as_ref().and_then(|s| s.data_version().ok());
                     match store.as_ref().map(|s| s.bureaus()) {
                         Some(Ok(b)) => Response::Index(b),
                         Some(Err(e)) => Response::Error(format!("cannot read the index: {e:#}")),
