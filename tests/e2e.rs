@@ -347,7 +347,7 @@ fn reports_indexed_while_browsing_appear_without_a_restart() {
     let db = dir.path().join("fazhi.db");
     let mut store = Store::open(&db).unwrap();
     store
-        .index(&[data.clone()], IndexOptions::default(), &mut |_| {})
+        .index(std::slice::from_ref(&data), IndexOptions::default(), &mut |_| {})
         .unwrap();
     let mut s = Session::start(&db);
     s.wait_for("机构 1 · 报告 1");

@@ -288,7 +288,7 @@ fn a_read_only_index_can_be_browsed() {
     let db = dir.join("i.db");
     Store::open(&db)
         .unwrap()
-        .index(&[data.clone()], IndexOptions::default(), &mut |_| {})
+        .index(std::slice::from_ref(&data), IndexOptions::default(), &mut |_| {})
         .unwrap();
     let home = tmp.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
