@@ -126,3 +126,66 @@ pub struct Report {
     /// Things the parser noticed but could repair (lossy decoding …).
     pub warnings: Vec<String>,
 }
+
+impl Report {
+    /// Checks that the report agrees with itself: every index points inside
+    /// the report, every byte range cuts its paragraph at character
+    /// boundaries and holds the text it claims, parents come before their
+    /// children one level up, and no text carries a control character. The
+    /// fuzzers and the regression tests assert it on every parse.
+    pub fn check_consistency(&self) -> Result<(), String> {
+        let text_ok = |what: &str, t: &str| -> Result<(), String> {
+            match t.chars().find(|&c| c.is_control() && c != '\n' && c != '\t') {
+                Some(c) => Err(format!("{what} contains the control character {c:?}")),
+                None => Ok(()),
+            }
+        };
+        for (i, s) in self.sections.iter().enumerate() {
+            if let Some(p) = s.parent {
+                let parent = self
+                    .sections
+                    .get(p)
+                    .ok_or(format!("section {i}: parent {p} out of range"))?;
+                if p >= i || parent.level >= s.level {
+                    return Err(format!("section {i}: parent {p} is not an earlier, higher section"));
+                }
+            } else if s.level != 1 && self.sections[..i].iter().any(|x| x.level < s.level) {
+                return Err(format!("section {i}: level {} without a parent", s.level));
+            }
+            text_ok("a heading", &s.heading)?;
+        }
+        for (i, p) in self.paragraphs.iter().enumerate() {
+            if p.section.is_some_and(|s| s >= self.sections.len()) {
+                return Err(format!("paragraph {i}: section out of range"));
+            }
+            text_ok("a paragraph", &p.text)?;
+            for pt in &p.points {
+                if p.text.get(pt.start..pt.end).is_none() {
+                    return Err(format!(
+                        "paragraph {i}: point range {}..{} is not in the text",
+                        pt.start, pt.end
+                    ));
+                }
+            }
+        }
+        for (i, f) in self.figures.iter().enumerate() {
+            let p = self
+                .paragraphs
+                .get(f.paragraph)
+                .ok_or(format!("figure {i}: paragraph out of range"))?;
+            if p.text.get(f.start..f.end) != Some(f.text.as_str()) {
+                return Err(format!("figure {i}: {:?} is not at {}..{}", f.text, f.start, f.end));
+            }
+            if f.section != p.section {
+                return Err(format!("figure {i}: section differs from its paragraph's"));
+            }
+            if !f.value.is_finite() {
+                return Err(format!("figure {i}: value {} is not a number", f.value));
+            }
+        }
+        if let Some(b) = &self.bureau {
+            text_ok("the bureau", b)?;
+        }
+        Ok(())
+    }
+}

@@ -18,7 +18,10 @@ pub struct Query {
 impl Query {
     pub fn parse(q: &str) -> Query {
         let mut terms: Vec<String> = Vec::new();
-        for t in q.split(|c: char| c.is_whitespace() || c == '\u{3000}') {
+        // Control characters separate terms like spaces: a NUL would end
+        // the FTS5 string early (found by fuzzing), and no report text
+        // contains them (decoding removes them).
+        for t in q.split(|c: char| c.is_whitespace() || c == '\u{3000}' || c.is_control()) {
             if !t.is_empty() && !terms.iter().any(|x| x == t) {
                 terms.push(t.to_string());
             }

@@ -374,6 +374,9 @@ pub enum Strictness {
 
 pub fn check(r: &Report, e: &Expect, how: Strictness, variant: &str) {
     let ctx = format!("{} ({variant})", e.file);
+    if let Err(why) = r.check_consistency() {
+        panic!("{ctx}: {why}");
+    }
     assert_eq!(r.bureau.as_deref(), Some(e.bureau), "bureau of {ctx}");
     assert_eq!(r.year, Some(e.year), "year of {ctx}");
     assert_eq!(r.published.as_deref(), e.published, "published date of {ctx}");

@@ -1,0 +1,9 @@
+//! Config text → settings or an error: never panics.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = fazhi::config::Config::parse(text);
+    }
+});
