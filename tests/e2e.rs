@@ -165,16 +165,7 @@ impl Drop for Session {
 
 fn indexed() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir(&data).unwrap();
-    for e in common::SAMPLES {
-        std::fs::copy(common::sample_path(e.file), data.join(e.file)).unwrap();
-    }
-    let db = dir.path().join("fazhi.db");
-    Store::open(&db)
-        .unwrap()
-        .index(&[data], IndexOptions::default(), &mut |_| {})
-        .unwrap();
+    let db = common::index_samples(dir.path());
     (dir, db)
 }
 

@@ -7,30 +7,13 @@ mod common;
 use common::hostile::{Expect, write_corpus};
 use fazhi::store::writer::path_key;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
-
-/// Runs fazhi; as root, as the user nobody (through setpriv), so that file
-/// permissions mean something.
+/// Runs fazhi (as nobody when the tests run as root).
 fn fazhi(db: &Path, args: &[&str]) -> Output {
     let home = db.parent().unwrap();
-    let mut cmd = if is_root() {
-        let mut c = Command::new("setpriv");
-        c.args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            env!("CARGO_BIN_EXE_fazhi"),
-        ]);
-        c
-    } else {
-        Command::new(env!("CARGO_BIN_EXE_fazhi"))
-    };
-    cmd.args(args)
+    common::fazhi_unprivileged()
+        .args(args)
         .env("FAZHI_DB", db)
         .env("XDG_CONFIG_HOME", home.join("config"))
         .env("XDG_STATE_HOME", home.join("state"))

@@ -269,27 +269,13 @@ fn a_full_disk_stops_indexing_with_a_clear_error_and_a_consistent_index() {
     assert_eq!(assert_consistent(&db, &expected), 400);
 }
 
-fn is_root() -> bool {
-    // SAFETY: no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
-
 #[test]
 fn a_read_only_index_can_be_browsed() {
     use std::os::unix::fs::PermissionsExt;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("ro");
-    let data = tmp.path().join("data");
-    std::fs::create_dir_all(&dir).unwrap();
-    for e in common::SAMPLES {
-        std::fs::create_dir_all(&data).unwrap();
-        std::fs::copy(common::sample_path(e.file), data.join(e.file)).unwrap();
-    }
-    let db = dir.join("i.db");
-    Store::open(&db)
-        .unwrap()
-        .index(std::slice::from_ref(&data), IndexOptions::default(), &mut |_| {})
-        .unwrap();
+    let db = common::index_samples(&dir);
+    let data = dir.join("data");
     let home = tmp.path().join("home");
     std::fs::create_dir_all(&home).unwrap();
     for p in [tmp.path(), home.as_path()] {
@@ -299,18 +285,7 @@ fn a_read_only_index_can_be_browsed() {
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
     let run = |args: &[&str]| -> Output {
-        let mut c = if is_root() {
-            let mut c = Command::new("setpriv");
-            c.args([
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                env!("CARGO_BIN_EXE_fazhi"),
-            ]);
-            c
-        } else {
-            Command::new(env!("CARGO_BIN_EXE_fazhi"))
-        };
+        let mut c = common::fazhi_unprivileged();
         c.args(args)
             .env("FAZHI_DB", &db)
             .env("HOME", &home)

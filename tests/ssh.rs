@@ -12,7 +12,6 @@
 mod common;
 
 use fazhi::store::Store;
-use fazhi::store::writer::IndexOptions;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -215,14 +214,8 @@ fn copy_over_ssh(server_tmux: bool) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    std::fs::create_dir(&data).unwrap();
-    for e in common::SAMPLES {
-        std::fs::copy(common::sample_path(e.file), data.join(e.file)).unwrap();
-    }
-    let db = dir.path().join("fazhi.db");
-    let mut store = Store::open(&db).unwrap();
-    store.index(&[data], IndexOptions::default(), &mut |_| {}).unwrap();
+    let db = common::index_samples(dir.path());
+    let store = Store::open_read_only(&db).unwrap();
     let id = store.find_bureaus("茅箭").unwrap()[0].reports[0].id;
     let report = store.report(id).unwrap().unwrap();
     let paragraph = &report

@@ -359,8 +359,9 @@ impl ProgressReport {
         } else if self.plain && self.last_line.elapsed() >= Self::PLAIN_EVERY && p.done < p.total {
             self.last_line = Instant::now();
             let rate = p.done as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
+            let prec = usize::from(rate < 10.0);
             eprintln!(
-                "indexing: {}/{} files · {rate:.0} files/s · ETA {:.0}s",
+                "indexing: {}/{} files · {rate:.prec$} files/s · ETA {:.0}s",
                 p.done,
                 p.total,
                 (p.total - p.done) as f64 / rate.max(1e-3)

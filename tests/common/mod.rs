@@ -354,6 +354,45 @@ pub const SAMPLES: &[Expect] = &[
     },
 ];
 
+/// Whether the tests run as root (file permissions then bind nobody).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The fazhi binary as a command. As root it runs as the user nobody
+/// (through setpriv), so that file permissions mean something.
+pub fn fazhi_unprivileged() -> std::process::Command {
+    if is_root() {
+        let mut c = std::process::Command::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            env!("CARGO_BIN_EXE_fazhi"),
+        ]);
+        c
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_fazhi"))
+    }
+}
+
+/// Copies the samples into `dir/data` and indexes them into `dir/fazhi.db`,
+/// which it returns.
+pub fn index_samples(dir: &std::path::Path) -> PathBuf {
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    for e in SAMPLES {
+        std::fs::copy(sample_path(e.file), data.join(e.file)).unwrap();
+    }
+    let db = dir.join("fazhi.db");
+    fazhi::store::Store::open(&db)
+        .unwrap()
+        .index(&[data], fazhi::store::writer::IndexOptions::default(), &mut |_| {})
+        .unwrap();
+    db
+}
+
 pub fn sample_path(file: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data").join(file)
 }
