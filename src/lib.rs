@@ -8,9 +8,11 @@
 //! - [`cli`]: the command-line interface.
 //! - [`tui`]: the browser.
 //! - [`config`]: the config file; [`log`]: the log file.
+//! - [`corpus`]: a generator of realistic reports for benchmarks.
 
 pub mod cli;
 pub mod config;
+pub mod corpus;
 pub mod ingest;
 pub mod log;
 pub mod search;

@@ -81,28 +81,201 @@ pub fn index(g: &Global, paths: &[PathBuf], prune: bool, json: bool, out: &mut O
     Ok(if stats.failed.is_empty() { 0 } else { EXIT_SOME_FAILED })
 }
 
-pub fn search(g: &Global, query: &str, limit: usize, json: bool, out: &mut Out) -> Result<u8> {
+/// The queries a command was given: the words as one query, or with `-`
+/// one query per line of stdin.
+fn queries(words: &[String]) -> Result<Vec<String>> {
+    if words.len() == 1 && words[0] == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).context("cannot read queries from stdin")?;
+        Ok(text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect())
+    } else {
+        Ok(vec![words.join(" ")])
+    }
+}
+
+/// Per-query times on stderr, then the median, 95th percentile and maximum.
+struct Timings(Vec<(String, usize, Duration)>);
+
+impl Timings {
+    fn report(&self, out: &mut Out) {
+        for (q, n, t) in &self.0 {
+            out.err(&format!("{:>9.3} ms  {n:>4} results  {q}", t.as_secs_f64() * 1e3));
+        }
+        if self.0.len() > 1 {
+            let mut ms: Vec<f64> = self.0.iter().map(|x| x.2.as_secs_f64() * 1e3).collect();
+            ms.sort_by(f64::total_cmp);
+            let at = |p: f64| ms[((ms.len() - 1) as f64 * p).round() as usize];
+            out.err(&format!(
+                "{} queries: median {:.3} ms · p95 {:.3} ms · max {:.3} ms",
+                ms.len(),
+                at(0.5),
+                at(0.95),
+                ms[ms.len() - 1]
+            ));
+        }
+    }
+}
+
+pub fn search(g: &Global, words: &[String], limit: usize, json: bool, timings: bool, out: &mut Out) -> Result<u8> {
     let store = open_reader(g)?;
-    let hits = store.search(query, limit)?;
+    let queries = queries(words)?;
+    let mut times = Timings(Vec::new());
+    let mut all = Vec::new();
+    for query in &queries {
+        let started = Instant::now();
+        let hits = store.search(query, limit)?;
+        times.0.push((query.clone(), hits.len(), started.elapsed()));
+        if json {
+            all.push(serde_json::json!({"query": query, "hits": hits}));
+            continue;
+        }
+        if hits.is_empty() {
+            out.err(&format!("no paragraph contains {query}"));
+        }
+        for h in &hits {
+            let ranges: Vec<std::ops::Range<usize>> = h.matches.iter().map(|m| m[0]..m[1]).collect();
+            out.line(&format!(
+                "{} · {} · {} {}\n    {}",
+                h.bureau.as_deref().unwrap_or(crate::store::reader::UNKNOWN_BUREAU),
+                year_label(h.year),
+                h.section_path.as_deref().unwrap_or("preamble"),
+                h.section_title.as_deref().unwrap_or(""),
+                mark(&h.snippet, &ranges)
+            ))?;
+        }
+    }
     if json {
-        out.line(&serde_json::to_string_pretty(&hits)?)?;
-        return Ok(0);
+        // One query prints its hits (the documented shape); several print
+        // one object per query.
+        let value = match all.len() {
+            1 => all.remove(0)["hits"].take(),
+            _ => serde_json::Value::Array(all),
+        };
+        out.line(&serde_json::to_string_pretty(&value)?)?;
     }
-    if hits.is_empty() {
-        out.err(&format!("no paragraph contains {query}"));
-        return Ok(0);
+    if timings {
+        out.flush()?;
+        times.report(out);
     }
-    for h in &hits {
-        let ranges: Vec<std::ops::Range<usize>> = h.matches.iter().map(|m| m[0]..m[1]).collect();
-        out.line(&format!(
-            "{} · {} · {} {}\n    {}",
-            h.bureau.as_deref().unwrap_or(crate::store::reader::UNKNOWN_BUREAU),
-            year_label(h.year),
-            h.section_path.as_deref().unwrap_or("preamble"),
-            h.section_title.as_deref().unwrap_or(""),
-            mark(&h.snippet, &ranges)
-        ))?;
+    Ok(0)
+}
+
+pub fn pick(
+    g: &Global,
+    query: &str,
+    kind: Option<super::PickKind>,
+    limit: usize,
+    json: bool,
+    timings: bool,
+    out: &mut Out,
+) -> Result<u8> {
+    use crate::search::palette::{Kind, Matcher};
+    let store = open_reader(g)?;
+    let loading = Instant::now();
+    let mut matcher = Matcher::new(store.palette_items()?);
+    let loaded = loading.elapsed();
+    let prefix: String = kind
+        .map(|k| {
+            match k {
+                super::PickKind::Bureau => Kind::Bureau,
+                super::PickKind::Report => Kind::Report,
+                super::PickKind::Section => Kind::Section,
+                super::PickKind::Figure => Kind::Figure,
+            }
+            .prefix()
+            .to_string()
+        })
+        .unwrap_or_default();
+    let mut times = Timings(Vec::new());
+    let mut all = Vec::new();
+    for q in queries(&[query.to_string()])? {
+        let full = format!("{prefix}{q}");
+        let started = Instant::now();
+        let hits = matcher.rank(&full, limit);
+        times.0.push((q.clone(), hits.len(), started.elapsed()));
+        if json {
+            let rows: Vec<serde_json::Value> = hits
+                .iter()
+                .map(|h| {
+                    serde_json::json!({
+                        "kind": h.item.kind.name(),
+                        "text": h.item.text,
+                        "location": h.item.location,
+                        "score": h.score,
+                        "matched": h.indices,
+                    })
+                })
+                .collect();
+            all.push(serde_json::json!({"query": q, "results": rows}));
+            continue;
+        }
+        for h in &hits {
+            out.line(&format!("{}\t{}\t{}", h.item.kind.name(), h.item.text, h.item.location))?;
+        }
     }
+    if json {
+        let value = match all.len() {
+            1 => all.remove(0)["results"].take(),
+            _ => serde_json::Value::Array(all),
+        };
+        out.line(&serde_json::to_string_pretty(&value)?)?;
+    }
+    if timings {
+        out.flush()?;
+        out.err(&format!(
+            "loaded {} items in {:.1} ms",
+            matcher.len(),
+            loaded.as_secs_f64() * 1e3
+        ));
+        times.report(out);
+    }
+    Ok(0)
+}
+
+/// `fazhi gen-corpus N DIR`: the benchmark corpus, written on all cores.
+pub fn gen_corpus(n: u64, dir: &Path, seed: u64, out: &mut Out) -> Result<u8> {
+    let started = Instant::now();
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+    let bytes: u64 = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|w| {
+                scope.spawn(move || -> std::io::Result<u64> {
+                    let mut total = 0;
+                    let mut i = w;
+                    while i < n {
+                        let (name, bytes) = crate::corpus::report(seed, i);
+                        let path = dir.join(name);
+                        if let Some(parent) = path.parent() {
+                            std::fs::create_dir_all(parent)?;
+                        }
+                        std::fs::write(&path, &bytes)?;
+                        total += bytes.len() as u64;
+                        i += workers;
+                    }
+                    Ok(total)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(std::io::Error::other("a writer thread panicked")))
+            })
+            .sum::<std::io::Result<u64>>()
+    })
+    .with_context(|| format!("cannot write the corpus into {}", dir.display()))?;
+    out.line(&format!(
+        "{n} reports, {:.1} MB, in {} ({:.1}s)",
+        bytes as f64 / 1e6,
+        dir.display(),
+        started.elapsed().as_secs_f64()
+    ))?;
     Ok(0)
 }
 

@@ -74,6 +74,14 @@ pub struct Global {
     config: Config,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum PickKind {
+    Bureau,
+    Report,
+    Section,
+    Figure,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Index report files and folders (recursively) into the database.
@@ -118,15 +126,54 @@ Examples:
   fazhi search 低保 --json"
     )]
     Search {
-        /// Words to find; separate several with spaces.
+        /// Words to find; separate several with spaces. `-` reads queries
+        /// from stdin, one per line.
         #[arg(required = true, num_args = 1..)]
         query: Vec<String>,
-        /// At most this many paragraphs.
+        /// At most this many paragraphs (per query).
         #[arg(long, default_value_t = 20)]
         limit: usize,
         /// Print the hits as JSON.
         #[arg(long)]
         json: bool,
+        /// Print each query's time on stderr (opening the index excluded).
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Rank bureaus, reports, sections and figures by a fuzzy query, as the
+    /// browser's palette does.
+    #[command(
+        after_help = "Prefixes narrow the kind as in the palette: @ bureaus, ! reports, # sections, $ figures.
+
+Examples:
+  fazhi pick 茅箭民政
+  fazhi pick 婚姻登记 --kind figure --limit 5 --json
+  printf '民政\\n法治宣传\\n' | fazhi pick - --timings > /dev/null"
+    )]
+    Pick {
+        /// The query; `-` reads queries from stdin, one per line.
+        #[arg(required = true)]
+        query: String,
+        /// Only this kind of item.
+        #[arg(long, value_enum)]
+        kind: Option<PickKind>,
+        /// At most this many results (per query).
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print each query's time on stderr (loading the items excluded).
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Write N generated reports into DIR (for benchmarks and scale tests).
+    #[command(hide = true)]
+    GenCorpus {
+        n: u64,
+        dir: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// List figures (quantities) found in the reports.
     #[command(after_help = "Examples:
@@ -275,7 +322,20 @@ fn run(cli: Cli, out: &mut Out) -> anyhow::Result<u8> {
         Some(Command::Completions { .. } | Command::Man { .. }) => 0,
         Some(Command::Parse { files, json }) => u8::from(!parse::run(&files, json, out)?),
         Some(Command::Index { paths, prune, json }) => commands::index(&g, &paths, prune, json, out)?,
-        Some(Command::Search { query, limit, json }) => commands::search(&g, &query.join(" "), limit, json, out)?,
+        Some(Command::Search {
+            query,
+            limit,
+            json,
+            timings,
+        }) => commands::search(&g, &query, limit, json, timings, out)?,
+        Some(Command::Pick {
+            query,
+            kind,
+            limit,
+            json,
+            timings,
+        }) => commands::pick(&g, &query, kind, limit, json, timings, out)?,
+        Some(Command::GenCorpus { n, dir, seed }) => commands::gen_corpus(n, &dir, seed, out)?,
         Some(Command::Figures {
             bureau,
             year,

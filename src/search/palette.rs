@@ -1,6 +1,12 @@
 //! The fuzzy palette: every bureau, report, section heading and figure of
 //! the index, ranked with fuzzy-matcher's skim algorithm. A prefix narrows
 //! the kind: `@` bureaus, `!` reports, `#` sections, `$` figures.
+//!
+//! [`Matcher`] keeps it fast on millions of items: a 64-bit character-set
+//! mask per item rejects most items before the matcher runs, a query that
+//! extends the previous one searches only the previous matches, the work is
+//! split over the cores, only the best `limit` are kept (a heap, no full
+//! sort), and matched positions are computed for those alone.
 
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
@@ -23,6 +29,11 @@ impl Kind {
             Kind::Section => "section",
             Kind::Figure => "figure",
         }
+    }
+
+    /// The kind's name in command output ("bureau", "section" …).
+    pub fn name(self) -> &'static str {
+        self.label()
     }
 
     pub fn prefix(self) -> char {
@@ -75,40 +86,137 @@ pub fn parse_query(q: &str) -> (Option<Kind>, &str) {
 }
 
 /// The best `limit` items for `query`, best first. An empty query lists
-/// items in index order.
+/// items in index order. (For one-off use; [`Matcher`] keeps its work
+/// between queries.)
 pub fn rank(items: &[Item], query: &str, limit: usize) -> Vec<Hit> {
-    let (kind, q) = parse_query(query);
-    let q = q.trim();
-    let candidates = items.iter().filter(|i| kind.is_none_or(|k| i.kind == k));
-    if q.is_empty() {
-        return candidates
-            .take(limit)
-            .map(|i| Hit {
-                item: i.clone(),
-                score: 0,
-                indices: Vec::new(),
-            })
-            .collect();
+    Matcher::new(items.to_vec()).rank(query, limit)
+}
+
+/// One bit per character class (the character hashed to 0..64), ASCII
+/// letters folded to lower case so smart-case matching is never rejected.
+fn char_bit(c: char) -> u64 {
+    let c = c.to_ascii_lowercase() as u32;
+    1 << (c.wrapping_mul(2_654_435_761) >> 26)
+}
+
+fn char_mask(s: &str) -> u64 {
+    s.chars().filter(|c| !c.is_whitespace()).fold(0, |m, c| m | char_bit(c))
+}
+
+/// The palette's items with what makes ranking them fast.
+pub struct Matcher {
+    items: Vec<Item>,
+    masks: Vec<u64>,
+    /// The last query (kind prefix included) and the items it matched:
+    /// a longer query that starts with it can only match among those.
+    last: Option<(String, Vec<u32>)>,
+}
+
+/// Best first: higher score, then bureaus before sections before figures,
+/// then shorter texts, then index order.
+fn better(items: &[Item], a: (i64, u32), b: (i64, u32)) -> std::cmp::Ordering {
+    let (ia, ib) = (&items[a.1 as usize], &items[b.1 as usize]);
+    b.0.cmp(&a.0)
+        .then(ia.kind.cmp(&ib.kind))
+        .then(ia.text.len().cmp(&ib.text.len()))
+        .then(a.1.cmp(&b.1))
+}
+
+impl Matcher {
+    pub fn new(items: Vec<Item>) -> Matcher {
+        let masks = items.iter().map(|i| char_mask(&i.text)).collect();
+        Matcher {
+            items,
+            masks,
+            last: None,
+        }
     }
-    let matcher = SkimMatcherV2::default();
-    let mut hits: Vec<(i64, &Item, Vec<usize>)> = candidates
-        .filter_map(|i| matcher.fuzzy_indices(&i.text, q).map(|(s, idx)| (s, i, idx)))
-        .collect();
-    // Best score first; among equals, bureaus before sections before
-    // figures, then shorter texts.
-    hits.sort_by(|a, b| {
-        b.0.cmp(&a.0)
-            .then(a.1.kind.cmp(&b.1.kind))
-            .then(a.1.text.len().cmp(&b.1.text.len()))
-    });
-    hits.truncate(limit);
-    hits.into_iter()
-        .map(|(score, item, indices)| Hit {
-            item: item.clone(),
-            score,
-            indices,
-        })
-        .collect()
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The text of item `i`.
+    pub fn text(&self, i: usize) -> Option<&str> {
+        self.items.get(i).map(|it| it.text.as_str())
+    }
+
+    pub fn rank(&mut self, query: &str, limit: usize) -> Vec<Hit> {
+        let (kind, q) = parse_query(query);
+        let q = q.trim();
+        if q.is_empty() {
+            self.last = None;
+            return self
+                .items
+                .iter()
+                .filter(|i| kind.is_none_or(|k| i.kind == k))
+                .take(limit)
+                .map(|i| Hit {
+                    item: i.clone(),
+                    score: 0,
+                    indices: Vec::new(),
+                })
+                .collect();
+        }
+        let key = format!("{}{q}", kind.map_or(' ', Kind::prefix));
+        let narrowed = match &self.last {
+            Some((prev, ids)) if key.starts_with(prev.as_str()) => Some(std::mem::take(&mut self.last).map(|l| l.1)),
+            _ => None,
+        }
+        .flatten();
+        let qmask = char_mask(q);
+        let (items, masks) = (&self.items, &self.masks);
+        let keep = |i: u32| masks[i as usize] & qmask == qmask && kind.is_none_or(|k| items[i as usize].kind == k);
+        let candidates: Vec<u32> = match narrowed {
+            Some(ids) => ids.into_iter().filter(|&i| keep(i)).collect(),
+            None => (0..items.len() as u32).filter(|&i| keep(i)).collect(),
+        };
+        // Score on every core; each thread has its own matcher (a shared
+        // one was measured slower).
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+        let chunk = candidates.len().div_ceil(threads).max(1024);
+        let scored: Vec<Vec<(i64, u32)>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = candidates
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        let m = SkimMatcherV2::default();
+                        part.iter()
+                            .filter_map(|&i| m.fuzzy_match(&items[i as usize].text, q).map(|s| (s, i)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+        });
+        let matched: Vec<(i64, u32)> = scored.into_iter().flatten().collect();
+        let mut ids: Vec<u32> = matched.iter().map(|m| m.1).collect();
+        ids.sort_unstable();
+        self.last = Some((key, ids));
+        // The best `limit`, without sorting everything.
+        let mut best = matched;
+        if best.len() > limit {
+            best.select_nth_unstable_by(limit, |a, b| better(items, *a, *b));
+            best.truncate(limit);
+        }
+        best.sort_by(|a, b| better(items, *a, *b));
+        let m = SkimMatcherV2::default();
+        best.into_iter()
+            .map(|(score, i)| {
+                let item = &items[i as usize];
+                let indices = m.fuzzy_indices(&item.text, q).map(|x| x.1).unwrap_or_default();
+                Hit {
+                    item: item.clone(),
+                    score,
+                    indices,
+                }
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -139,5 +247,58 @@ mod tests {
         assert_eq!(h.item.kind, Kind::Bureau);
         assert_eq!(h.indices, vec![3, 4]);
         assert_eq!(rank(&items, "@", 10).len(), 1);
+    }
+
+    #[test]
+    fn narrowing_and_top_k_give_the_same_as_a_full_ranking() {
+        let mut items = Vec::new();
+        for i in 0..3000 {
+            let text = match i % 4 {
+                0 => format!("十堰市第{i}区民政局"),
+                1 => format!("加强法治文化建设第{i}项"),
+                2 => format!("发放法治宣传资料 {i}余份"),
+                _ => format!("办理婚姻登记{i}对"),
+            };
+            items.push(item(
+                [Kind::Bureau, Kind::Section, Kind::Figure, Kind::Figure][i % 4],
+                &text,
+            ));
+        }
+        let full = |q: &str, limit: usize| -> Vec<(String, i64)> {
+            // The reference: score everything, sort everything.
+            let (kind, q) = parse_query(q);
+            let m = SkimMatcherV2::default();
+            let mut v: Vec<(i64, usize)> = items
+                .iter()
+                .enumerate()
+                .filter(|(_, it)| kind.is_none_or(|k| it.kind == k))
+                .filter_map(|(i, it)| m.fuzzy_match(&it.text, q.trim()).map(|s| (s, i)))
+                .collect();
+            v.sort_by(|a, b| better(&items, (a.0, a.1 as u32), (b.0, b.1 as u32)));
+            v.into_iter()
+                .take(limit)
+                .map(|(s, i)| (items[i].text.clone(), s))
+                .collect()
+        };
+        let mut m = Matcher::new(items.clone());
+        // Typing a query one character at a time, then deleting, then
+        // changing kind: every step equals the full ranking.
+        for q in [
+            "法",
+            "法治",
+            "法治宣",
+            "法治宣传",
+            "法治",
+            "$法",
+            "$法治",
+            "民政",
+            "2",
+            "29",
+            "299",
+            "十堰民政",
+        ] {
+            let got: Vec<(String, i64)> = m.rank(q, 25).into_iter().map(|h| (h.item.text, h.score)).collect();
+            assert_eq!(got, full(q, 25), "query {q:?}");
+        }
     }
 }

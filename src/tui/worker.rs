@@ -6,7 +6,7 @@
 //! the bureaus are reloaded, so new reports appear without a restart.
 
 use super::app::{Jump, Response};
-use crate::search::palette::{self, Item};
+use crate::search::palette::Matcher;
 use crate::store::Store;
 use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
@@ -38,7 +38,7 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
             None
         }
     };
-    let mut items: Option<Vec<Item>> = None;
+    let mut items: Option<Matcher> = None;
     let mut seen_version = store.as_ref().and_then(|s| s.data_version().ok());
     loop {
         let first = match rx.recv_timeout(WATCH_EVERY) {
@@ -89,14 +89,15 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
                     let Some(s) = store.as_ref() else { continue };
                     if items.is_none() {
                         match s.palette_items() {
-                            Ok(v) => items = Some(v),
+                            Ok(v) => items = Some(Matcher::new(v)),
                             Err(e) => {
                                 let _ = out.send(wrap(Response::Error(format!("cannot read the index: {e:#}"))));
                                 continue;
                             }
                         }
                     }
-                    let hits = palette::rank(items.as_deref().unwrap_or_default(), &q, 200);
+                    let Some(m) = items.as_mut() else { continue };
+                    let hits = m.rank(&q, 200);
                     Response::Palette(seq, hits)
                 }
                 Request::Search(seq, q) => match store.as_ref().map(|s| s.search(&q, 200)) {
