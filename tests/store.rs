@@ -209,6 +209,10 @@ fn search_matches_a_brute_force_scan() {
             .map(|h| (h.report_id, h.paragraph))
             .collect();
         assert_eq!(got, expected, "query {q:?}");
+        // A first page is full (or all there is), and only matches.
+        let page = store.search(q, 20).unwrap();
+        assert_eq!(page.len(), expected.len().min(20), "page of {q:?}");
+        assert!(page.iter().all(|h| expected.contains(&(h.report_id, h.paragraph))));
     }
     // Chinese words of 2, 3 and 4 characters find what they should.
     assert!(!store.search("低保", 5).unwrap().is_empty());

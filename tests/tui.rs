@@ -360,9 +360,16 @@ fn search_jumps_to_the_paragraph_with_matches_marked() {
         app.on_key(key(c));
     }
     let hits = fx.store.search(&app.search.text, 50).unwrap();
+    let hubin = hits
+        .iter()
+        .position(|h| h.bureau.as_deref() == Some("湖滨区民政局"))
+        .expect("a hit in 湖滨");
     app.apply(Response::Search(app.search.seq, hits));
     let (buf, _) = render(&app);
     assert!(screen(&buf).contains("湖滨区民政局 · 2023 · 2.3"));
+    for _ in 0..hubin {
+        app.on_key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE));
+    }
     let fxs = app.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE));
     let Effect::LoadReport { jump, .. } = &fxs[0] else {
         panic!()

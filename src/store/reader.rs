@@ -332,6 +332,8 @@ impl Store {
 
     /// Paragraphs containing every term of `query`; ranked by bm25 when the
     /// query has a term of three or more characters, else in index order.
+    /// The paragraphs containing every term of `query`: at most `limit`,
+    /// the best first (see [`RERANK`]).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
         let q = Query::parse(query);
         if q.is_empty() {
@@ -339,27 +341,43 @@ impl Store {
         }
         let short: Vec<&str> = q.short_terms().collect();
         let short_sql: String = (0..short.len())
-            .map(|i| format!(" AND instr(p.text, ?{}) > 0", i + 3))
+            .map(|i| format!(" AND instr(p.text, ?{}) > 0", i + 4))
             .collect();
         let cols = "p.report_id, p.ord, b.name, r.year, s.path, s.title, p.text
              FROM paragraphs p JOIN reports r ON r.id = p.report_id
              LEFT JOIN bureaus b ON b.id = r.bureau_id
              LEFT JOIN sections s ON s.report_id = p.report_id AND s.ord = p.section";
+        // Ranking is bounded so that common words stay fast on a large
+        // index: the newest RERANK matches (FTS5 walks its rowids backwards
+        // without sorting) are ranked by bm25, and only the page is joined.
+        // A limit above RERANK returns every match, so the set is exact.
         let (sql, fts) = match q.fts_match() {
             Some(m) => (
                 format!(
-                    "SELECT {cols} JOIN paragraphs_fts ON paragraphs_fts.rowid = p.id
-                     WHERE paragraphs_fts MATCH ?1{short_sql} ORDER BY bm25(paragraphs_fts), p.id LIMIT ?2"
+                    "WITH cand AS (
+                         SELECT f.rowid AS id, bm25(paragraphs_fts) AS score
+                         FROM paragraphs_fts f{}
+                         WHERE paragraphs_fts MATCH ?1{short_sql}
+                         ORDER BY f.rowid DESC LIMIT max(?2, ?3))
+                     SELECT {cols} JOIN cand ON cand.id = p.id ORDER BY cand.score, p.id DESC LIMIT ?2",
+                    // The text is needed only to check short terms; without
+                    // them FTS5 returns its rowids in order, unsorted.
+                    if short.is_empty() {
+                        ""
+                    } else {
+                        " JOIN paragraphs p ON p.id = f.rowid"
+                    }
                 ),
                 m,
             ),
             None => (
-                format!("SELECT {cols} WHERE ?1 = ?1{short_sql} ORDER BY p.id LIMIT ?2"),
+                format!("SELECT {cols} WHERE ?1 = ?1 AND ?3 = ?3{short_sql} ORDER BY p.id DESC LIMIT ?2"),
                 String::new(),
             ),
         };
         let mut stmt = self.conn.prepare(&sql)?;
-        let mut values: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(fts), Box::new(limit as i64)];
+        let mut values: Vec<Box<dyn rusqlite::ToSql>> =
+            vec![Box::new(fts), Box::new(limit as i64), Box::new(RERANK as i64)];
         for t in &short {
             values.push(Box::new(t.to_string()));
         }
@@ -399,6 +417,12 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 }
+
+/// How many of the newest matches are ranked by relevance (bm25) for a
+/// page of results. Rare words have fewer matches, so they are ranked in
+/// full; a word found in thousands of paragraphs shows the most relevant of
+/// its newest matches, in a few milliseconds at any index size.
+pub const RERANK: usize = 500;
 
 impl Store {
     /// Every bureau, report, section heading and figure, for the palette.
