@@ -224,3 +224,29 @@ fn search_matches_a_brute_force_scan() {
     assert_eq!(&h.snippet[s..e], "婚姻登记");
     assert!(h.section_path.is_some());
 }
+
+#[test]
+fn a_stored_report_reads_back_as_parsed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("reports");
+    std::fs::create_dir(&data).unwrap();
+    copy_samples(&data);
+    let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
+    index(&mut store, &data, false);
+    for b in store.bureaus().unwrap() {
+        let stored = store.report(b.reports[0].id).unwrap().unwrap();
+        let parsed = fazhi::ingest::parse_bytes(&std::fs::read(&stored.path).unwrap()).unwrap();
+        assert_eq!(stored.paragraphs, parsed.paragraphs, "{}", stored.path);
+        assert_eq!(stored.figures, parsed.figures, "{}", stored.path);
+        assert_eq!(stored.sections, parsed.sections, "{}", stored.path);
+        let listed = store
+            .figures(&fazhi::store::reader::FigureFilter {
+                bureau: b.name.clone().into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let sentences: Vec<&str> = listed.iter().map(|f| f.sentence.as_str()).collect();
+        let expected: Vec<&str> = parsed.figures.iter().map(|f| f.sentence.as_str()).collect();
+        assert_eq!(sentences, expected, "{}", stored.path);
+    }
+}

@@ -269,6 +269,17 @@ pub fn in_paragraph(text: &str, paragraph: usize, section: Option<usize>) -> Vec
     figures
 }
 
+/// The sentence of `text` that contains byte `pos`, trimmed: what
+/// [`Figure::sentence`] holds for a figure starting at `pos`. (The index
+/// stores only the range and derives the sentence from the paragraph.)
+pub fn sentence_at(text: &str, pos: usize) -> &str {
+    let (s, e) = sentence_ranges(text)
+        .into_iter()
+        .find(|&(_, e)| e > pos)
+        .unwrap_or((0, text.len()));
+    trim(&text[s..e])
+}
+
 fn sentence_ranges(text: &str) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut start = 0;

@@ -261,10 +261,10 @@ impl Store {
             });
         }
         let mut stmt = self.conn.prepare_cached(
-            "SELECT paragraph, section, text, value, unit, approx, label, sentence, start, end
+            "SELECT paragraph, section, text, value, unit, approx, label, start, end
              FROM figures WHERE report_id = ?1 ORDER BY ord",
         )?;
-        let figures = stmt
+        let mut figures = stmt
             .query_map([id], |r| {
                 Ok(Figure {
                     paragraph: r.get::<_, i64>(0)? as usize,
@@ -274,12 +274,17 @@ impl Store {
                     unit: r.get(4)?,
                     approx: r.get(5)?,
                     label: r.get(6)?,
-                    sentence: r.get(7)?,
-                    start: r.get::<_, i64>(8)? as usize,
-                    end: r.get::<_, i64>(9)? as usize,
+                    sentence: String::new(),
+                    start: r.get::<_, i64>(7)? as usize,
+                    end: r.get::<_, i64>(8)? as usize,
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        for f in &mut figures {
+            if let Some(p) = paragraphs.get(f.paragraph) {
+                f.sentence = crate::ingest::figures::sentence_at(&p.text, f.start).to_string();
+            }
+        }
         Ok(Some(StoredReport {
             id,
             path,
@@ -299,9 +304,10 @@ impl Store {
 
     pub fn figures(&self, f: &FigureFilter) -> Result<Vec<FigureRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT r.id, b.name, r.year, s.path, s.title, f.text, f.value, f.unit, f.approx, f.label, f.sentence, r.path
+            "SELECT r.id, b.name, r.year, s.path, s.title, f.text, f.value, f.unit, f.approx, f.label, p.text, f.start, r.path
              FROM figures f
              JOIN reports r ON r.id = f.report_id
+             JOIN paragraphs p ON p.report_id = f.report_id AND p.ord = f.paragraph
              LEFT JOIN bureaus b ON b.id = r.bureau_id
              LEFT JOIN sections s ON s.report_id = f.report_id AND s.ord = f.section
              WHERE (?1 IS NULL OR instr(b.name, ?1) > 0)
@@ -323,15 +329,16 @@ impl Store {
                 unit: r.get(7)?,
                 approx: r.get(8)?,
                 label: r.get(9)?,
-                sentence: r.get(10)?,
-                path: r.get(11)?,
+                sentence: {
+                    let text: String = r.get(10)?;
+                    crate::ingest::figures::sentence_at(&text, r.get::<_, i64>(11)? as usize).to_string()
+                },
+                path: r.get(12)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Paragraphs containing every term of `query`; ranked by bm25 when the
-    /// query has a term of three or more characters, else in index order.
     /// The paragraphs containing every term of `query`: at most `limit`,
     /// the best first (see [`RERANK`]).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {

@@ -6,9 +6,17 @@
 pub const APPLICATION_ID: i64 = 0x4641_5A48;
 
 /// Each entry migrates from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Version 2: a figure's sentence is derived from its paragraph instead of
+/// stored (it was a fifth of the database), and the label index, which
+/// substring filters cannot use, is gone.
+const V2: &str = r#"
+ALTER TABLE figures DROP COLUMN sentence;
+DROP INDEX figures_label;
+"#;
 
 const V1: &str = r#"
 CREATE TABLE bureaus (

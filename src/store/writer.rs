@@ -488,8 +488,8 @@ impl Store {
                 ])?;
             }
             let mut st = tx.prepare_cached(
-                "INSERT INTO figures(report_id, ord, paragraph, section, text, value, unit, approx, label, sentence, start, end)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                "INSERT INTO figures(report_id, ord, paragraph, section, text, value, unit, approx, label, start, end)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
             for (i, f) in r.figures.iter().enumerate() {
                 st.execute(params![
@@ -502,7 +502,6 @@ impl Store {
                     f.unit,
                     f.approx,
                     f.label,
-                    f.sentence,
                     f.start as i64,
                     f.end as i64
                 ])?;
