@@ -194,6 +194,11 @@ fn search_matches_a_brute_force_scan() {
         "十四五",
         "不存在的词语",
         "治 理 率",
+        "保障",
+        "。",
+        "作。",
+        "保 障",
+        "罕见",
     ];
     for q in queries {
         let query = Query::parse(q);

@@ -377,10 +377,34 @@ impl Store {
                 ),
                 m,
             ),
-            None => (
-                format!("SELECT {cols} WHERE ?1 = ?1 AND ?3 = ?3{short_sql} ORDER BY p.id DESC LIMIT ?2"),
-                String::new(),
-            ),
+            None => match self.rare_pair(&short)? {
+                // A rare two-character word: its trigrams (from the index's
+                // vocabulary) find it anywhere but at the very end of a
+                // paragraph, which the tail index finds.
+                Some((k, trigrams)) => {
+                    let tail = format!("SELECT id FROM paragraphs WHERE substr(text, -2) = ?{}", k + 4);
+                    let cand = match &trigrams {
+                        Some(_) => {
+                            format!("SELECT rowid AS id FROM paragraphs_fts WHERE paragraphs_fts MATCH ?1 UNION {tail}")
+                        }
+                        None => format!("{tail} AND ?1 = ?1"),
+                    };
+                    (
+                        format!(
+                            "WITH cand AS ({cand})
+                             SELECT {cols} JOIN cand ON cand.id = p.id WHERE ?3 = ?3{short_sql}
+                             ORDER BY p.id DESC LIMIT ?2"
+                        ),
+                        trigrams.unwrap_or_default(),
+                    )
+                }
+                // Common words: the newest paragraphs, checked one by one,
+                // fill a page quickly.
+                None => (
+                    format!("SELECT {cols} WHERE ?1 = ?1 AND ?3 = ?3{short_sql} ORDER BY p.id DESC LIMIT ?2"),
+                    String::new(),
+                ),
+            },
         };
         let mut stmt = self.conn.prepare(&sql)?;
         let mut values: Vec<Box<dyn rusqlite::ToSql>> =
@@ -422,6 +446,49 @@ impl Store {
         let mut stmt = self.conn.prepare("SELECT path, reason FROM failures ORDER BY path")?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// Above this many paragraphs, a two-character word is found faster by
+/// reading the newest paragraphs than through the trigram index.
+const RARE_PAIR: i64 = 5_000;
+
+impl Store {
+    /// The rarest two-character term of a query without longer terms, if
+    /// it is rare enough to look up: its position in `short` and an FTS5
+    /// query matching every trigram that starts with it (None when there is
+    /// no such trigram).
+    fn rare_pair(&self, short: &[&str]) -> Result<Option<(usize, Option<String>)>> {
+        let mut best: Option<(i64, usize, Vec<String>)> = None;
+        for (k, &t) in short.iter().enumerate().filter(|(_, t)| t.chars().count() == 2) {
+            let mut end = t.to_string();
+            let Some(last) = end.pop() else { continue };
+            let Some(next) = char::from_u32(last as u32 + 1) else {
+                continue;
+            };
+            end.push(next);
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT term, doc FROM paragraphs_vocab WHERE term >= ?1 AND term < ?2")?;
+            let rows: Vec<(String, i64)> = stmt
+                .query_map([t, end.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let docs: i64 = rows.iter().map(|r| r.1).sum();
+            if docs <= RARE_PAIR && best.as_ref().is_none_or(|b| docs < b.0) {
+                best = Some((docs, k, rows.into_iter().map(|r| r.0).collect()));
+            }
+        }
+        Ok(best.map(|(_, k, trigrams)| {
+            // No trigram: only the tail index can hold it.
+            let q = (!trigrams.is_empty()).then(|| {
+                trigrams
+                    .iter()
+                    .map(|g| format!("\"{}\"", g.replace('"', "\"\"")))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            });
+            (k, q)
+        }))
     }
 }
 

@@ -6,7 +6,7 @@
 pub const APPLICATION_ID: i64 = 0x4641_5A48;
 
 /// Each entry migrates from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -16,6 +16,14 @@ pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 const V2: &str = r#"
 ALTER TABLE figures DROP COLUMN sentence;
 DROP INDEX figures_label;
+"#;
+
+/// Version 3: two-character words found through the trigram index. The
+/// vocabulary lists the trigrams that start with a word; the tail index
+/// finds the word where no trigram starts with it (the paragraph's end).
+const V3: &str = r#"
+CREATE VIRTUAL TABLE paragraphs_vocab USING fts5vocab(paragraphs_fts, row);
+CREATE INDEX paragraphs_tail ON paragraphs(substr(text, -2));
 "#;
 
 const V1: &str = r#"
