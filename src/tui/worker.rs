@@ -30,6 +30,20 @@ pub fn spawn<M: Send + 'static>(db: PathBuf, out: Sender<M>, wrap: fn(Response) 
     tx
 }
 
+/// Loads the palette's items on another thread; the receiver gets them.
+fn preload(db: &std::path::Path) -> Receiver<Result<Matcher, String>> {
+    let (tx, rx) = channel();
+    let db = db.to_path_buf();
+    std::thread::spawn(move || {
+        let result = Store::open_read_only(&db)
+            .and_then(|s| s.palette_items())
+            .map(Matcher::new)
+            .map_err(|e| format!("{e:#}"));
+        let _ = tx.send(result);
+    });
+    rx
+}
+
 fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Response) -> M) {
     let mut store = match Store::open_read_only(&db) {
         Ok(s) => Some(s),
@@ -39,6 +53,9 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
         }
     };
     let mut items: Option<Matcher> = None;
+    // The palette's items load on a thread of their own from the start, so
+    // the first Ctrl-P rarely waits and reports open meanwhile.
+    let mut loading = Some(preload(&db));
     let mut seen_version = store.as_ref().and_then(|s| s.data_version().ok());
     loop {
         let first = match rx.recv_timeout(WATCH_EVERY) {
@@ -69,6 +86,7 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
                     // A refresh also reopens the index (it may have been
                     // created or migrated since).
                     items = None;
+                    loading = Some(preload(&db));
                     store = Store::open_read_only(&db).ok().or(store);
                     seen_version = store.as_ref().and_then(|s| s.data_version().ok());
                     match store.as_ref().map(|s| s.bureaus()) {
@@ -86,12 +104,20 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
                     None => continue,
                 },
                 Request::Palette(seq, q) => {
-                    let Some(s) = store.as_ref() else { continue };
                     if items.is_none() {
-                        match s.palette_items() {
-                            Ok(v) => items = Some(Matcher::new(v)),
+                        let loaded = match loading.take().map(|rx| rx.recv()) {
+                            Some(Ok(result)) => result,
+                            // No loader, or it died: load here.
+                            _ => match store.as_ref().map(|s| s.palette_items()) {
+                                Some(Ok(v)) => Ok(Matcher::new(v)),
+                                Some(Err(e)) => Err(format!("{e:#}")),
+                                None => continue,
+                            },
+                        };
+                        match loaded {
+                            Ok(m) => items = Some(m),
                             Err(e) => {
-                                let _ = out.send(wrap(Response::Error(format!("cannot read the index: {e:#}"))));
+                                let _ = out.send(wrap(Response::Error(format!("cannot read the index: {e}"))));
                                 continue;
                             }
                         }
