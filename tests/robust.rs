@@ -313,7 +313,7 @@ fn a_read_only_index_can_be_browsed() {
 }
 
 #[test]
-fn an_older_index_is_migrated_by_index_and_explained_to_readers() {
+fn an_older_index_is_migrated_when_opened() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("old.db");
     {
@@ -323,23 +323,57 @@ fn an_older_index_is_migrated_by_index_and_explained_to_readers() {
             .unwrap();
         conn.pragma_update(None, "user_version", 0).unwrap();
     }
+    // A reader that may write the file migrates it.
     let o = fazhi(&db).arg("bureaus").output().unwrap();
-    assert_eq!(o.status.code(), Some(1));
-    assert!(
-        stderr(&o).contains("run `fazhi index` once to migrate it"),
-        "{}",
-        stderr(&o)
-    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let version = || -> i64 {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(version(), fazhi::store::schema::CURRENT_VERSION);
     let data = tmp.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     std::fs::copy(common::sample_path(common::SAMPLES[0].file), data.join("a.txt")).unwrap();
     let o = fazhi(&db).args(["index", data.to_str().unwrap()]).output().unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = fazhi(&db).arg("bureaus").output().unwrap();
-    assert!(o.status.success(), "{}", stderr(&o));
-    let v: i64 = rusqlite::Connection::open(&db)
-        .unwrap()
-        .pragma_query_value(None, "user_version", |r| r.get(0))
+    assert!(String::from_utf8_lossy(&fazhi(&db).arg("bureaus").output().unwrap().stdout).contains("茅箭"));
+}
+
+#[test]
+fn an_older_index_that_cannot_be_written_is_refused_with_what_to_do() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("ro");
+    std::fs::create_dir(&dir).unwrap();
+    let db = dir.join("old.db");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.pragma_update(None, "application_id", fazhi::store::schema::APPLICATION_ID)
+            .unwrap();
+        conn.pragma_update(None, "user_version", 0).unwrap();
+    }
+    for p in [tmp.path()] {
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o777)).unwrap();
+    }
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let o = common::fazhi_unprivileged()
+        .arg("bureaus")
+        .env("FAZHI_DB", &db)
+        .env("HOME", tmp.path())
+        .env_remove("XDG_CONFIG_HOME")
+        .env_remove("XDG_STATE_HOME")
+        .output()
         .unwrap();
-    assert_eq!(v, fazhi::store::schema::CURRENT_VERSION);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("run `fazhi index` once where the index can be written"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
 }

@@ -105,11 +105,22 @@ impl Store {
             Err(e) => return Err(e),
         };
         if version != schema::CURRENT_VERSION {
-            bail!(
-                "the index {} has schema version {version}, this fazhi reads version {}: run `fazhi index` once to migrate it",
-                path.display(),
-                schema::CURRENT_VERSION
-            );
+            // An index from an older fazhi: migrate it when we may write it
+            // (each step is one transaction), then read it.
+            drop(store);
+            return match Store::open(path) {
+                Ok(migrated) => {
+                    tracing::info!(path = ?path, from = version, to = schema::CURRENT_VERSION, "index migrated");
+                    drop(migrated);
+                    Store::open_read_only(path)
+                }
+                Err(e) => Err(e.context(format!(
+                    "the index {} has schema version {version} and this fazhi reads version {}; it could not be \
+                     migrated here: run `fazhi index` once where the index can be written",
+                    path.display(),
+                    schema::CURRENT_VERSION
+                ))),
+            };
         }
         Ok(store)
     }
