@@ -354,9 +354,7 @@ fn an_older_index_that_cannot_be_written_is_refused_with_what_to_do() {
             .unwrap();
         conn.pragma_update(None, "user_version", 0).unwrap();
     }
-    for p in [tmp.path()] {
-        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o777)).unwrap();
-    }
+    std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
     let before = std::fs::read(&db).unwrap();
