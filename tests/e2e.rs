@@ -198,15 +198,7 @@ fn browse_jump_copy_and_quit() {
     s.wait_for("十堰市茅箭区民政局 · 2023 · 1.4 加强法治文化建设");
 
     // Copy the paragraph: the OSC 52 sequence carries excerpt + citation.
-    let store = Store::open_read_only(&db).unwrap();
-    let id = store.find_bureaus("茅箭").unwrap()[0].reports[0].id;
-    let report = store.report(id).unwrap().unwrap();
-    let paragraph = &report
-        .paragraphs
-        .iter()
-        .find(|p| p.text.contains("300余份"))
-        .unwrap()
-        .text;
+    let paragraph = common::stored_paragraph(&db, "茅箭", |t| t.contains("300余份"));
     let expected = format!(
         "{paragraph}\n—— 十堰市茅箭区民政局《茅箭区民政局2023年度法治政府建设年度报告》（2023年度），\
          一、2023年度推进法治政府建设的主要举措和成效 > (四)加强法治文化建设。"

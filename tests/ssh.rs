@@ -11,7 +11,6 @@
 
 mod common;
 
-use fazhi::store::Store;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -215,15 +214,7 @@ fn copy_over_ssh(server_tmux: bool) {
     }
     let dir = tempfile::tempdir().unwrap();
     let db = common::index_samples(dir.path());
-    let store = Store::open_read_only(&db).unwrap();
-    let id = store.find_bureaus("茅箭").unwrap()[0].reports[0].id;
-    let report = store.report(id).unwrap().unwrap();
-    let paragraph = &report
-        .paragraphs
-        .iter()
-        .find(|p| p.text.starts_with("成立由局党组书记"))
-        .expect("the first paragraph of 1.1")
-        .text;
+    let paragraph = common::stored_paragraph(&db, "茅箭", |t| t.starts_with("成立由局党组书记"));
     let expected = format!(
         "{paragraph}\n—— 十堰市茅箭区民政局《茅箭区民政局2023年度法治政府建设年度报告》（2023年度），\
          一、2023年度推进法治政府建设的主要举措和成效 > (一)加强对法治茅箭建设工作的组织领导。"

@@ -160,14 +160,20 @@ fn refuses_foreign_and_newer_databases() {
     assert!(err.contains("newer fazhi"), "{err}");
 }
 
-#[test]
-fn search_matches_a_brute_force_scan() {
+/// A store holding the samples (the folder lives as long as the guard).
+fn indexed_samples() -> (tempfile::TempDir, Store) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("reports");
     std::fs::create_dir(&data).unwrap();
     copy_samples(&data);
     let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
     index(&mut store, &data, false);
+    (tmp, store)
+}
+
+#[test]
+fn search_matches_a_brute_force_scan() {
+    let (_tmp, store) = indexed_samples();
     let paragraphs = store.all_paragraphs().unwrap();
     let queries = [
         "局",
@@ -232,12 +238,7 @@ fn search_matches_a_brute_force_scan() {
 
 #[test]
 fn a_stored_report_reads_back_as_parsed() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("reports");
-    std::fs::create_dir(&data).unwrap();
-    copy_samples(&data);
-    let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
-    index(&mut store, &data, false);
+    let (_tmp, store) = indexed_samples();
     for b in store.bureaus().unwrap() {
         let stored = store.report(b.reports[0].id).unwrap().unwrap();
         let parsed = fazhi::ingest::parse_bytes(&std::fs::read(&stored.path).unwrap()).unwrap();

@@ -393,6 +393,20 @@ pub fn index_samples(dir: &std::path::Path) -> PathBuf {
     db
 }
 
+/// The text of the first paragraph of `bureau`'s first report that
+/// `wanted` accepts, as stored in the index at `db`.
+pub fn stored_paragraph(db: &std::path::Path, bureau: &str, wanted: impl Fn(&str) -> bool) -> String {
+    let store = fazhi::store::Store::open_read_only(db).unwrap();
+    let id = store.find_bureaus(bureau).unwrap()[0].reports[0].id;
+    let report = store.report(id).unwrap().unwrap();
+    report
+        .paragraphs
+        .into_iter()
+        .find(|p| wanted(&p.text))
+        .expect("the paragraph")
+        .text
+}
+
 pub fn sample_path(file: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-data").join(file)
 }
