@@ -365,3 +365,63 @@ fn the_log_goes_to_the_state_folder_and_verbose_echoes_it() {
     let o = fazhi(&db, &["-v", "bureaus"]);
     assert!(stderr(&o).contains("DEBUG"), "{}", stderr(&o));
 }
+
+fn fazhi_stdin(db: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let home = db.parent().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fazhi"))
+        .args(args)
+        .env("FAZHI_DB", db)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env_remove("FAZHI_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn pick_and_batch_queries_with_timings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("fazhi.db");
+    assert!(fazhi(&db, &["index", &sample_dir()]).status.success());
+
+    // The palette's ranking from the command line.
+    let o = fazhi(&db, &["pick", "@茅箭", "--limit", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "bureau\t十堰市茅箭区民政局\t2023\n");
+    let o = fazhi(&db, &["pick", "婚姻登记", "--kind", "figure", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let first = &v[0];
+    assert_eq!(first["kind"], "figure");
+    assert_eq!(first["text"], "办理婚姻登记 2529件");
+    assert_eq!(first["location"], "湖滨区民政局 · 2023 · 2.4");
+    assert_eq!(first["matched"], serde_json::json!([2, 3, 4, 5]));
+
+    // Several queries on stdin, each timed on stderr; stdout stays clean.
+    let o = fazhi_stdin(&db, &["pick", "-", "--timings", "--limit", "2"], "民政\n\n法治宣传\n");
+    assert!(o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("loaded ") && err.contains(" items in "), "{err}");
+    assert!(
+        err.contains("2 results  民政") && err.contains("2 results  法治宣传"),
+        "{err}"
+    );
+    assert!(err.contains("2 queries: median "), "{err}");
+    assert_eq!(stdout(&o).lines().count(), 4);
+    let o = fazhi_stdin(
+        &db,
+        &["search", "-", "--json", "--limit", "1"],
+        "婚姻登记\n低保 临时救助\n",
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    assert_eq!(v[0]["query"], "婚姻登记");
+    assert_eq!(v[1]["hits"].as_array().unwrap().len(), 1);
+    let o = fazhi(&db, &["search", "婚姻登记", "--timings"]);
+    assert!(stderr(&o).contains("6 results  婚姻登记"), "{}", stderr(&o));
+}

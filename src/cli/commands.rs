@@ -121,6 +121,17 @@ impl Timings {
     }
 }
 
+/// One query prints its `key` list (the documented shape); several print
+/// one object per query, with the query.
+fn print_json_batch(mut all: Vec<serde_json::Value>, key: &str, out: &mut Out) -> Result<()> {
+    let value = match all.len() {
+        1 => all.remove(0)[key].take(),
+        _ => serde_json::Value::Array(all),
+    };
+    out.line(&serde_json::to_string_pretty(&value)?)?;
+    Ok(())
+}
+
 pub fn search(g: &Global, words: &[String], limit: usize, json: bool, timings: bool, out: &mut Out) -> Result<u8> {
     let store = open_reader(g)?;
     let queries = queries(words)?;
@@ -150,13 +161,7 @@ pub fn search(g: &Global, words: &[String], limit: usize, json: bool, timings: b
         }
     }
     if json {
-        // One query prints its hits (the documented shape); several print
-        // one object per query.
-        let value = match all.len() {
-            1 => all.remove(0)["hits"].take(),
-            _ => serde_json::Value::Array(all),
-        };
-        out.line(&serde_json::to_string_pretty(&value)?)?;
+        print_json_batch(all, "hits", out)?;
     }
     if timings {
         out.flush()?;
@@ -219,11 +224,7 @@ pub fn pick(
         }
     }
     if json {
-        let value = match all.len() {
-            1 => all.remove(0)["results"].take(),
-            _ => serde_json::Value::Array(all),
-        };
-        out.line(&serde_json::to_string_pretty(&value)?)?;
+        print_json_batch(all, "results", out)?;
     }
     if timings {
         out.flush()?;
