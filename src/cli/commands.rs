@@ -179,10 +179,10 @@ pub fn pick(
     timings: bool,
     out: &mut Out,
 ) -> Result<u8> {
-    use crate::search::palette::{Kind, Matcher};
+    use crate::search::palette::Kind;
     let store = open_reader(g)?;
     let loading = Instant::now();
-    let mut matcher = Matcher::new(store.palette_items()?);
+    let mut matcher = store.palette()?;
     let loaded = loading.elapsed();
     let prefix: String = kind
         .map(|k| {

@@ -103,46 +103,156 @@ fn char_mask(s: &str) -> u64 {
     s.chars().filter(|c| !c.is_whitespace()).fold(0, |m, c| m | char_bit(c))
 }
 
-/// The palette's items with what makes ranking them fast.
+/// The palette's items, stored compactly (millions of them): the texts in
+/// one buffer, locations interned as a shared head ("bureau · year") and
+/// tail ("2.3"), targets as two numbers, and a character-set mask each.
 pub struct Matcher {
-    items: Vec<Item>,
+    text: String,
+    ends: Vec<u32>,
+    kinds: Vec<Kind>,
+    ids: Vec<i64>,
+    subs: Vec<u32>,
+    heads: Vec<String>,
+    head_of: Vec<u32>,
+    tails: Vec<String>,
+    tail_of: Vec<u32>,
     masks: Vec<u64>,
     /// The last query (kind prefix included) and the items it matched:
     /// a longer query that starts with it can only match among those.
     last: Option<(String, Vec<u32>)>,
+    interned: std::collections::HashMap<String, u32>,
+    interned_tails: std::collections::HashMap<String, u32>,
 }
 
 /// Best first: higher score, then bureaus before sections before figures,
 /// then shorter texts, then index order.
-fn better(items: &[Item], a: (i64, u32), b: (i64, u32)) -> std::cmp::Ordering {
-    let (ia, ib) = (&items[a.1 as usize], &items[b.1 as usize]);
+fn better(m: &Matcher, a: (i64, u32), b: (i64, u32)) -> std::cmp::Ordering {
     b.0.cmp(&a.0)
-        .then(ia.kind.cmp(&ib.kind))
-        .then(ia.text.len().cmp(&ib.text.len()))
+        .then(m.kinds[a.1 as usize].cmp(&m.kinds[b.1 as usize]))
+        .then(m.text_of(a.1 as usize).len().cmp(&m.text_of(b.1 as usize).len()))
         .then(a.1.cmp(&b.1))
+}
+
+impl Default for Matcher {
+    fn default() -> Matcher {
+        Matcher {
+            text: String::new(),
+            ends: Vec::new(),
+            kinds: Vec::new(),
+            ids: Vec::new(),
+            subs: Vec::new(),
+            heads: Vec::new(),
+            head_of: Vec::new(),
+            tails: Vec::new(),
+            tail_of: Vec::new(),
+            masks: Vec::new(),
+            last: None,
+            interned: std::collections::HashMap::new(),
+            interned_tails: std::collections::HashMap::new(),
+        }
+    }
+}
+
+fn intern(table: &mut Vec<String>, map: &mut std::collections::HashMap<String, u32>, s: &str) -> u32 {
+    // Rows come grouped by report, so the last entry is the usual hit.
+    if let Some(last) = table.last()
+        && last == s
+    {
+        return table.len() as u32 - 1;
+    }
+    if let Some(&i) = map.get(s) {
+        return i;
+    }
+    table.push(s.to_string());
+    map.insert(s.to_string(), table.len() as u32 - 1);
+    table.len() as u32 - 1
 }
 
 impl Matcher {
     pub fn new(items: Vec<Item>) -> Matcher {
-        let masks = items.iter().map(|i| char_mask(&i.text)).collect();
-        Matcher {
-            items,
-            masks,
-            last: None,
+        let mut m = Matcher::default();
+        for i in items {
+            m.push(i.kind, &i.text, &i.location, "", i.target);
+        }
+        m.finish();
+        m
+    }
+
+    /// Adds an item whose location is `head`, or `head · tail`.
+    pub fn push(&mut self, kind: Kind, text: &str, head: &str, tail: &str, target: Target) {
+        self.text.push_str(text);
+        self.ends.push(self.text.len() as u32);
+        self.kinds.push(kind);
+        let (id, sub) = match target {
+            Target::Bureau { bureau } => (bureau, 0),
+            Target::Report { report } => (report, 0),
+            Target::Section { report, section } => (report, section as u32),
+            Target::Figure { report, figure } => (report, figure as u32),
+        };
+        self.ids.push(id);
+        self.subs.push(sub);
+        let h = intern(&mut self.heads, &mut self.interned, head);
+        self.head_of.push(h);
+        let t = intern(&mut self.tails, &mut self.interned_tails, tail);
+        self.tail_of.push(t);
+        self.masks.push(char_mask(text));
+    }
+
+    /// Drops what was only needed while adding items.
+    pub fn finish(&mut self) {
+        self.interned = Default::default();
+        self.interned_tails = Default::default();
+        self.text.shrink_to_fit();
+        for v in [&mut self.ends, &mut self.head_of, &mut self.tail_of, &mut self.subs] {
+            v.shrink_to_fit();
         }
     }
 
     pub fn len(&self) -> usize {
-        self.items.len()
+        self.ends.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.ends.is_empty()
+    }
+
+    fn text_of(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        &self.text[start..self.ends[i] as usize]
     }
 
     /// The text of item `i`.
     pub fn text(&self, i: usize) -> Option<&str> {
-        self.items.get(i).map(|it| it.text.as_str())
+        (i < self.len()).then(|| self.text_of(i))
+    }
+
+    /// Item `i` in full.
+    pub fn item(&self, i: usize) -> Item {
+        let kind = self.kinds[i];
+        let (id, sub) = (self.ids[i], self.subs[i] as usize);
+        let head = &self.heads[self.head_of[i] as usize];
+        let tail = &self.tails[self.tail_of[i] as usize];
+        Item {
+            kind,
+            text: self.text_of(i).to_string(),
+            location: if tail.is_empty() {
+                head.clone()
+            } else {
+                format!("{head} · {tail}")
+            },
+            target: match kind {
+                Kind::Bureau => Target::Bureau { bureau: id },
+                Kind::Report => Target::Report { report: id },
+                Kind::Section => Target::Section {
+                    report: id,
+                    section: sub,
+                },
+                Kind::Figure => Target::Figure {
+                    report: id,
+                    figure: sub,
+                },
+            },
+        }
     }
 
     pub fn rank(&mut self, query: &str, limit: usize) -> Vec<Hit> {
@@ -150,13 +260,11 @@ impl Matcher {
         let q = q.trim();
         if q.is_empty() {
             self.last = None;
-            return self
-                .items
-                .iter()
-                .filter(|i| kind.is_none_or(|k| i.kind == k))
+            return (0..self.len())
+                .filter(|&i| kind.is_none_or(|k| self.kinds[i] == k))
                 .take(limit)
                 .map(|i| Hit {
-                    item: i.clone(),
+                    item: self.item(i),
                     score: 0,
                     indices: Vec::new(),
                 })
@@ -164,16 +272,15 @@ impl Matcher {
         }
         let key = format!("{}{q}", kind.map_or(' ', Kind::prefix));
         let narrowed = match &self.last {
-            Some((prev, ids)) if key.starts_with(prev.as_str()) => Some(std::mem::take(&mut self.last).map(|l| l.1)),
+            Some((prev, _)) if key.starts_with(prev.as_str()) => self.last.take().map(|l| l.1),
             _ => None,
-        }
-        .flatten();
+        };
         let qmask = char_mask(q);
-        let (items, masks) = (&self.items, &self.masks);
-        let keep = |i: u32| masks[i as usize] & qmask == qmask && kind.is_none_or(|k| items[i as usize].kind == k);
+        let this = &*self;
+        let keep = |i: u32| this.masks[i as usize] & qmask == qmask && kind.is_none_or(|k| this.kinds[i as usize] == k);
         let candidates: Vec<u32> = match narrowed {
             Some(ids) => ids.into_iter().filter(|&i| keep(i)).collect(),
-            None => (0..items.len() as u32).filter(|&i| keep(i)).collect(),
+            None => (0..this.len() as u32).filter(|&i| keep(i)).collect(),
         };
         // Score on every core; each thread has its own matcher (a shared
         // one was measured slower).
@@ -186,36 +293,33 @@ impl Matcher {
                     scope.spawn(move || {
                         let m = SkimMatcherV2::default();
                         part.iter()
-                            .filter_map(|&i| m.fuzzy_match(&items[i as usize].text, q).map(|s| (s, i)))
+                            .filter_map(|&i| m.fuzzy_match(this.text_of(i as usize), q).map(|s| (s, i)))
                             .collect::<Vec<_>>()
                     })
                 })
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
         });
-        let matched: Vec<(i64, u32)> = scored.into_iter().flatten().collect();
-        let mut ids: Vec<u32> = matched.iter().map(|m| m.1).collect();
+        let mut best: Vec<(i64, u32)> = scored.into_iter().flatten().collect();
+        let mut ids: Vec<u32> = best.iter().map(|m| m.1).collect();
         ids.sort_unstable();
-        self.last = Some((key, ids));
         // The best `limit`, without sorting everything.
-        let mut best = matched;
         if best.len() > limit {
-            best.select_nth_unstable_by(limit, |a, b| better(items, *a, *b));
+            best.select_nth_unstable_by(limit, |a, b| better(this, *a, *b));
             best.truncate(limit);
         }
-        best.sort_by(|a, b| better(items, *a, *b));
+        best.sort_by(|a, b| better(this, *a, *b));
         let m = SkimMatcherV2::default();
-        best.into_iter()
+        let hits = best
+            .into_iter()
             .map(|(score, i)| {
-                let item = &items[i as usize];
+                let item = this.item(i as usize);
                 let indices = m.fuzzy_indices(&item.text, q).map(|x| x.1).unwrap_or_default();
-                Hit {
-                    item: item.clone(),
-                    score,
-                    indices,
-                }
+                Hit { item, score, indices }
             })
-            .collect()
+            .collect();
+        self.last = Some((key, ids));
+        hits
     }
 }
 
@@ -274,7 +378,8 @@ mod tests {
                 .filter(|(_, it)| kind.is_none_or(|k| it.kind == k))
                 .filter_map(|(i, it)| m.fuzzy_match(&it.text, q.trim()).map(|s| (s, i)))
                 .collect();
-            v.sort_by(|a, b| better(&items, (a.0, a.1 as u32), (b.0, b.1 as u32)));
+            let reference = Matcher::new(items.clone());
+            v.sort_by(|a, b| better(&reference, (a.0, a.1 as u32), (b.0, b.1 as u32)));
             v.into_iter()
                 .take(limit)
                 .map(|(s, i)| (items[i].text.clone(), s))

@@ -17,14 +17,6 @@ pub fn year_label(year: Option<i32>) -> String {
 }
 
 /// Where something lives, for lists: "bureau · year · section".
-fn location(bureau: Option<&str>, year: Option<i32>, section: &str) -> String {
-    format!(
-        "{} · {} · {section}",
-        bureau.unwrap_or(UNKNOWN_BUREAU),
-        year_label(year)
-    )
-}
-
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ReportRef {
     pub id: i64,
@@ -512,56 +504,67 @@ pub const RERANK: usize = 500;
 impl Store {
     /// Every bureau, report, section heading and figure, for the palette.
     pub fn palette_items(&self) -> Result<Vec<crate::search::palette::Item>> {
-        use crate::search::palette::{Item, Kind, Target};
-        let mut items = Vec::new();
+        let m = self.palette()?;
+        Ok((0..m.len()).map(|i| m.item(i)).collect())
+    }
+
+    /// Every bureau, report, section heading and figure, straight into the
+    /// palette's compact store (no item is held twice while loading).
+    pub fn palette(&self) -> Result<crate::search::palette::Matcher> {
+        use crate::search::palette::{Kind, Matcher, Target};
+        let mut m = Matcher::default();
+        let mut text = String::new();
         for b in self.bureaus()? {
             let years: Vec<String> = b.reports.iter().map(|r| year_label(r.year)).collect();
             if b.id != 0 {
-                items.push(Item {
-                    kind: Kind::Bureau,
-                    text: b.name.clone(),
-                    location: years.join(", "),
-                    target: Target::Bureau { bureau: b.id },
-                });
+                m.push(
+                    Kind::Bureau,
+                    &b.name,
+                    &years.join(", "),
+                    "",
+                    Target::Bureau { bureau: b.id },
+                );
             }
             for r in &b.reports {
                 let year = year_label(r.year);
-                items.push(Item {
-                    kind: Kind::Report,
-                    text: format!("{} {year} {}", b.name, r.title.as_deref().unwrap_or(""))
-                        .trim_end()
-                        .to_string(),
-                    location: format!("{} · {year}", b.name),
-                    target: Target::Report { report: r.id },
-                });
+                text.clear();
+                text.push_str(format!("{} {year} {}", b.name, r.title.as_deref().unwrap_or("")).trim_end());
+                m.push(
+                    Kind::Report,
+                    &text,
+                    &format!("{} · {year}", b.name),
+                    "",
+                    Target::Report { report: r.id },
+                );
             }
         }
+        let head = |bureau: Option<&str>, year: Option<i32>| {
+            format!("{} · {}", bureau.unwrap_or(UNKNOWN_BUREAU), year_label(year))
+        };
+        let str_at = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<String>> { r.get(i) };
         let mut stmt = self.conn.prepare(
             "SELECT s.report_id, s.ord, s.title, s.path, b.name, r.year
              FROM sections s JOIN reports r ON r.id = s.report_id LEFT JOIN bureaus b ON b.id = r.bureau_id
              ORDER BY b.name, r.year, s.report_id, s.ord",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<i32>>(5)?,
-            ))
-        })?;
-        for row in rows {
-            let (report, ord, title, path, bureau, year) = row?;
-            items.push(Item {
-                kind: Kind::Section,
-                text: title,
-                location: location(bureau.as_deref(), year, &path),
-                target: Target::Section {
+        let mut rows = stmt.query([])?;
+        let mut last: Option<(i64, String)> = None;
+        while let Some(r) = rows.next()? {
+            let report: i64 = r.get(0)?;
+            if last.as_ref().is_none_or(|l| l.0 != report) {
+                last = Some((report, head(str_at(r, 4)?.as_deref(), r.get(5)?)));
+            }
+            let h = last.as_ref().map_or("", |l| l.1.as_str());
+            m.push(
+                Kind::Section,
+                r.get_ref(2)?.as_str()?,
+                h,
+                r.get_ref(3)?.as_str()?,
+                Target::Section {
                     report,
-                    section: ord as usize,
+                    section: r.get::<_, i64>(1)? as usize,
                 },
-            });
+            );
         }
         let mut stmt = self.conn.prepare(
             "SELECT f.report_id, f.ord, f.label, f.text, b.name, r.year, s.path
@@ -569,29 +572,31 @@ impl Store {
              LEFT JOIN sections s ON s.report_id = f.report_id AND s.ord = f.section
              ORDER BY b.name, r.year, f.report_id, f.ord",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<i32>>(5)?,
-                r.get::<_, Option<String>>(6)?,
-            ))
-        })?;
-        for row in rows {
-            let (report, ord, label, text, bureau, year, path) = row?;
-            items.push(Item {
-                kind: Kind::Figure,
-                text: format!("{label} {text}"),
-                location: location(bureau.as_deref(), year, path.as_deref().unwrap_or("preamble")),
-                target: Target::Figure {
+        let mut rows = stmt.query([])?;
+        let mut last: Option<(i64, String)> = None;
+        while let Some(r) = rows.next()? {
+            let report: i64 = r.get(0)?;
+            if last.as_ref().is_none_or(|l| l.0 != report) {
+                last = Some((report, head(str_at(r, 4)?.as_deref(), r.get(5)?)));
+            }
+            let h = last.as_ref().map_or("", |l| l.1.as_str());
+            text.clear();
+            text.push_str(r.get_ref(2)?.as_str()?);
+            text.push(' ');
+            text.push_str(r.get_ref(3)?.as_str()?);
+            let path = r.get_ref(6)?.as_str_or_null()?.unwrap_or("preamble");
+            m.push(
+                Kind::Figure,
+                &text,
+                h,
+                path,
+                Target::Figure {
                     report,
-                    figure: ord as usize,
+                    figure: r.get::<_, i64>(1)? as usize,
                 },
-            });
+            );
         }
-        Ok(items)
+        m.finish();
+        Ok(m)
     }
 }

@@ -36,8 +36,7 @@ fn preload(db: &std::path::Path) -> Receiver<Result<Matcher, String>> {
     let db = db.to_path_buf();
     std::thread::spawn(move || {
         let result = Store::open_read_only(&db)
-            .and_then(|s| s.palette_items())
-            .map(Matcher::new)
+            .and_then(|s| s.palette())
             .map_err(|e| format!("{e:#}"));
         let _ = tx.send(result);
     });
@@ -108,8 +107,8 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
                         let loaded = match loading.take().map(|rx| rx.recv()) {
                             Some(Ok(result)) => result,
                             // No loader, or it died: load here.
-                            _ => match store.as_ref().map(|s| s.palette_items()) {
-                                Some(Ok(v)) => Ok(Matcher::new(v)),
+                            _ => match store.as_ref().map(|s| s.palette()) {
+                                Some(Ok(m)) => Ok(m),
                                 Some(Err(e)) => Err(format!("{e:#}")),
                                 None => continue,
                             },
