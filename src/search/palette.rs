@@ -106,6 +106,7 @@ fn char_mask(s: &str) -> u64 {
 /// The palette's items, stored compactly (millions of them): the texts in
 /// one buffer, locations interned as a shared head ("bureau · year") and
 /// tail ("2.3"), targets as two numbers, and a character-set mask each.
+#[derive(Default)]
 pub struct Matcher {
     text: String,
     ends: Vec<u32>,
@@ -131,26 +132,6 @@ fn better(m: &Matcher, a: (i64, u32), b: (i64, u32)) -> std::cmp::Ordering {
         .then(m.kinds[a.1 as usize].cmp(&m.kinds[b.1 as usize]))
         .then(m.text_of(a.1 as usize).len().cmp(&m.text_of(b.1 as usize).len()))
         .then(a.1.cmp(&b.1))
-}
-
-impl Default for Matcher {
-    fn default() -> Matcher {
-        Matcher {
-            text: String::new(),
-            ends: Vec::new(),
-            kinds: Vec::new(),
-            ids: Vec::new(),
-            subs: Vec::new(),
-            heads: Vec::new(),
-            head_of: Vec::new(),
-            tails: Vec::new(),
-            tail_of: Vec::new(),
-            masks: Vec::new(),
-            last: None,
-            interned: std::collections::HashMap::new(),
-            interned_tails: std::collections::HashMap::new(),
-        }
-    }
 }
 
 fn intern(table: &mut Vec<String>, map: &mut std::collections::HashMap<String, u32>, s: &str) -> u32 {
