@@ -514,6 +514,7 @@ impl Store {
         use crate::search::palette::{Kind, Matcher, Target};
         let mut m = Matcher::default();
         let mut text = String::new();
+        let mut heads: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
         for b in self.bureaus()? {
             let years: Vec<String> = b.reports.iter().map(|r| year_label(r.year)).collect();
             if b.id != 0 {
@@ -529,32 +530,22 @@ impl Store {
                 let year = year_label(r.year);
                 text.clear();
                 text.push_str(format!("{} {year} {}", b.name, r.title.as_deref().unwrap_or("")).trim_end());
-                m.push(
-                    Kind::Report,
-                    &text,
-                    &format!("{} · {year}", b.name),
-                    "",
-                    Target::Report { report: r.id },
-                );
+                let head = format!("{} · {year}", b.name);
+                m.push(Kind::Report, &text, &head, "", Target::Report { report: r.id });
+                heads.insert(r.id, head);
             }
         }
-        let head = |bureau: Option<&str>, year: Option<i32>| {
-            format!("{} · {}", bureau.unwrap_or(UNKNOWN_BUREAU), year_label(year))
-        };
-        let str_at = |r: &rusqlite::Row<'_>, i: usize| -> rusqlite::Result<Option<String>> { r.get(i) };
+        // Sections and figures are located by their report's "bureau · year".
+        let head = |report: i64| heads.get(&report).map_or("", String::as_str);
         let mut stmt = self.conn.prepare(
-            "SELECT s.report_id, s.ord, s.title, s.path, b.name, r.year
+            "SELECT s.report_id, s.ord, s.title, s.path
              FROM sections s JOIN reports r ON r.id = s.report_id LEFT JOIN bureaus b ON b.id = r.bureau_id
              ORDER BY b.name, r.year, s.report_id, s.ord",
         )?;
         let mut rows = stmt.query([])?;
-        let mut last: Option<(i64, String)> = None;
         while let Some(r) = rows.next()? {
             let report: i64 = r.get(0)?;
-            if last.as_ref().is_none_or(|l| l.0 != report) {
-                last = Some((report, head(str_at(r, 4)?.as_deref(), r.get(5)?)));
-            }
-            let h = last.as_ref().map_or("", |l| l.1.as_str());
+            let h = head(report);
             m.push(
                 Kind::Section,
                 r.get_ref(2)?.as_str()?,
@@ -567,24 +558,20 @@ impl Store {
             );
         }
         let mut stmt = self.conn.prepare(
-            "SELECT f.report_id, f.ord, f.label, f.text, b.name, r.year, s.path
+            "SELECT f.report_id, f.ord, f.label, f.text, s.path
              FROM figures f JOIN reports r ON r.id = f.report_id LEFT JOIN bureaus b ON b.id = r.bureau_id
              LEFT JOIN sections s ON s.report_id = f.report_id AND s.ord = f.section
              ORDER BY b.name, r.year, f.report_id, f.ord",
         )?;
         let mut rows = stmt.query([])?;
-        let mut last: Option<(i64, String)> = None;
         while let Some(r) = rows.next()? {
             let report: i64 = r.get(0)?;
-            if last.as_ref().is_none_or(|l| l.0 != report) {
-                last = Some((report, head(str_at(r, 4)?.as_deref(), r.get(5)?)));
-            }
-            let h = last.as_ref().map_or("", |l| l.1.as_str());
+            let h = head(report);
             text.clear();
             text.push_str(r.get_ref(2)?.as_str()?);
             text.push(' ');
             text.push_str(r.get_ref(3)?.as_str()?);
-            let path = r.get_ref(6)?.as_str_or_null()?.unwrap_or("preamble");
+            let path = r.get_ref(4)?.as_str_or_null()?.unwrap_or("preamble");
             m.push(
                 Kind::Figure,
                 &text,
