@@ -7,6 +7,7 @@
 //! paragraphs that contain every term.
 
 pub mod palette;
+pub mod pinyin;
 
 use std::ops::Range;
 

@@ -7,10 +7,16 @@
 //! extends the previous one searches only the previous matches, the work is
 //! split over the cores, only the best `limit` are kept (a heap, no full
 //! sort), and matched positions are computed for those alone.
+//!
+//! A query with Latin letters is also read as pinyin ([`Pinyin::fuzzy`]):
+//! the mask then holds the letters of each item's readings too, so pinyin
+//! queries are filtered as cheaply as Chinese ones.
 
+use super::pinyin::Pinyin;
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use serde::Serialize;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -118,6 +124,8 @@ pub struct Matcher {
     tails: Vec<String>,
     tail_of: Vec<u32>,
     masks: Vec<u64>,
+    /// The readings of the items' characters.
+    pinyin: Arc<Pinyin>,
     /// The last query (kind prefix included) and the items it matched:
     /// a longer query that starts with it can only match among those.
     last: Option<(String, Vec<u32>)>,
@@ -151,12 +159,25 @@ fn intern(table: &mut Vec<String>, map: &mut std::collections::HashMap<String, u
 
 impl Matcher {
     pub fn new(items: Vec<Item>) -> Matcher {
-        let mut m = Matcher::default();
+        Matcher::with_pinyin(items, Arc::default())
+    }
+
+    /// A matcher that also reads queries as pinyin.
+    pub fn with_pinyin(items: Vec<Item>, pinyin: Arc<Pinyin>) -> Matcher {
+        let mut m = Matcher::empty(pinyin);
         for i in items {
             m.push(i.kind, &i.text, &i.location, "", i.target);
         }
         m.finish();
         m
+    }
+
+    /// No items yet; `push` them, then `finish`.
+    pub fn empty(pinyin: Arc<Pinyin>) -> Matcher {
+        Matcher {
+            pinyin,
+            ..Matcher::default()
+        }
     }
 
     /// Adds an item whose location is `head`, or `head · tail`.
@@ -176,7 +197,8 @@ impl Matcher {
         self.head_of.push(h);
         let t = intern(&mut self.tails, &mut self.interned_tails, tail);
         self.tail_of.push(t);
-        self.masks.push(char_mask(text));
+        self.masks
+            .push(char_mask(text) | self.pinyin.letters_mask(text, char_bit));
     }
 
     /// Drops what was only needed while adding items.
@@ -236,6 +258,29 @@ impl Matcher {
         }
     }
 
+    /// Item `i`'s score for `q`: the better of the character match and,
+    /// with `pinyin`, the pinyin match (and which one it was).
+    fn score(&self, m: &SkimMatcherV2, i: usize, q: &str, pinyin: bool) -> Option<(i64, bool)> {
+        let text = self.text_of(i);
+        let chars = m.fuzzy_match(text, q).map(|s| (s, false));
+        if !pinyin {
+            return chars;
+        }
+        let py = self.pinyin.fuzzy(text, q, false).map(|(s, _)| (s, true));
+        chars.into_iter().chain(py).max_by_key(|x| x.0)
+    }
+
+    /// The matched character positions of item `i`, from whichever match
+    /// scored best.
+    fn indices(&self, m: &SkimMatcherV2, i: usize, q: &str, pinyin: bool) -> Vec<usize> {
+        let text = self.text_of(i);
+        match self.score(m, i, q, pinyin) {
+            Some((_, true)) => self.pinyin.fuzzy(text, q, true).map(|x| x.1).unwrap_or_default(),
+            Some((_, false)) => m.fuzzy_indices(text, q).map(|x| x.1).unwrap_or_default(),
+            None => Vec::new(),
+        }
+    }
+
     pub fn rank(&mut self, query: &str, limit: usize) -> Vec<Hit> {
         let (kind, q) = parse_query(query);
         let q = q.trim();
@@ -257,6 +302,7 @@ impl Matcher {
             _ => None,
         };
         let qmask = char_mask(q);
+        let pinyin = q.chars().any(|c| c.is_ascii_alphabetic()) && !self.pinyin.is_empty();
         let this = &*self;
         let keep = |i: u32| this.masks[i as usize] & qmask == qmask && kind.is_none_or(|k| this.kinds[i as usize] == k);
         let candidates: Vec<u32> = match narrowed {
@@ -274,7 +320,7 @@ impl Matcher {
                     scope.spawn(move || {
                         let m = SkimMatcherV2::default();
                         part.iter()
-                            .filter_map(|&i| m.fuzzy_match(this.text_of(i as usize), q).map(|s| (s, i)))
+                            .filter_map(|&i| this.score(&m, i as usize, q, pinyin).map(|s| (s.0, i)))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -295,7 +341,7 @@ impl Matcher {
             .into_iter()
             .map(|(score, i)| {
                 let item = this.item(i as usize);
-                let indices = m.fuzzy_indices(&item.text, q).map(|x| x.1).unwrap_or_default();
+                let indices = this.indices(&m, i as usize, q, pinyin);
                 Hit { item, score, indices }
             })
             .collect();

@@ -1,0 +1,299 @@
+//! Matching Chinese text by pinyin: full syllables (`maojian`), initials
+//! (`mjq`), any prefix of a syllable (`maoj`), and characters mixed in
+//! (`茅jian`), under every reading of a character (长 is chang and zhang, 六
+//! is liu and lu, so 六安 is found as `luan` and 长沙 as `changsha`).
+//!
+//! The readings come from pinyin-data (the `pinyin` crate, plain style,
+//! every heteronym), plus the place-name readings it lacks. At index time
+//! the writer stores the readings of every Han character it sees in names,
+//! headings and labels (the `pinyin` table); readers load that table into a
+//! [`Pinyin`] and match against it, so typing costs a table lookup per
+//! character and no conversion.
+
+use pinyin::ToPinyinMulti;
+use std::collections::HashMap;
+
+/// Readings of characters in place names that pinyin-data's lists lack:
+/// 乐亭 (Hebei) is Làotíng.
+const PLACE_READINGS: &[(char, &str)] = &[('乐', "lao")];
+
+/// Is `c` a Han character (CJK unified ideographs, extension A or later)?
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3134F)
+}
+
+/// Every reading of `c` without tones, lower case, most common first, no
+/// repeats. ü is written `v`, and also `u` (people type both: lv, lu).
+pub fn readings_of(c: char) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |r: String| {
+        if !r.is_empty() && !out.contains(&r) {
+            out.push(r);
+        }
+    };
+    if let Some(multi) = c.to_pinyin_multi() {
+        for p in multi {
+            let plain = p.plain();
+            add(plain.replace('ü', "v"));
+            if plain.contains('ü') {
+                add(plain.replace('ü', "u"));
+            }
+        }
+    }
+    for &(ch, r) in PLACE_READINGS {
+        if ch == c {
+            add(r.to_string());
+        }
+    }
+    out
+}
+
+/// The readings of the characters an index uses.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Pinyin {
+    readings: HashMap<char, Box<[Box<str>]>>,
+}
+
+impl Pinyin {
+    /// The readings of every Han character of `texts`, from the built-in
+    /// data (what the writer stores; tests use it directly).
+    pub fn for_texts<'a>(texts: impl IntoIterator<Item = &'a str>) -> Pinyin {
+        let mut p = Pinyin::default();
+        for t in texts {
+            for c in t.chars().filter(|&c| is_han(c)) {
+                if !p.readings.contains_key(&c) {
+                    p.insert(c, readings_of(c));
+                }
+            }
+        }
+        p
+    }
+
+    pub fn insert(&mut self, c: char, readings: Vec<String>) {
+        self.readings
+            .insert(c, readings.into_iter().map(String::into_boxed_str).collect());
+    }
+
+    /// Adds a stored row: the readings separated by spaces.
+    pub fn insert_stored(&mut self, c: char, readings: &str) {
+        self.insert(
+            c,
+            readings
+                .split(' ')
+                .filter(|r| !r.is_empty())
+                .map(String::from)
+                .collect(),
+        );
+    }
+
+    pub fn get(&self, c: char) -> &[Box<str>] {
+        self.readings.get(&c).map_or(&[], |r| r)
+    }
+
+    pub fn len(&self) -> usize {
+        self.readings.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.readings.is_empty()
+    }
+
+    /// The letters of the readings of `text`'s characters, for a
+    /// character-set prefilter: each letter passed to `bit`, or-ed.
+    pub fn letters_mask(&self, text: &str, bit: impl Fn(char) -> u64) -> u64 {
+        let mut m = 0;
+        for c in text.chars() {
+            for r in self.get(c) {
+                for l in r.chars() {
+                    m |= bit(l);
+                }
+            }
+        }
+        m
+    }
+
+    /// Matches `query` against `text` by characters and pinyin. Returns the
+    /// score and, when `indices` is set, the matched character positions.
+    /// None when the query has no ASCII letter (nothing to read as pinyin)
+    /// or does not match.
+    pub fn fuzzy(&self, text: &str, query: &str, indices: bool) -> Option<(i64, Vec<usize>)> {
+        let q: Vec<char> = query
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if q.is_empty() || q.len() > MAX_QUERY || !q.iter().any(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        let chars: Vec<char> = text.chars().collect();
+        self.run(&chars, &q, indices)
+    }
+
+    /// The dynamic programme over the text's characters. State after `j`
+    /// characters: how much of the query is consumed (`i`), and whether
+    /// character `j - 1` matched (for the contiguity bonus).
+    fn run(&self, chars: &[char], q: &[char], trace: bool) -> Option<(i64, Vec<usize>)> {
+        let m = q.len();
+        let width = m + 1;
+        // Scores of [off, on] states for the current prefix of the text.
+        let mut cur = vec![NONE; 2 * width];
+        cur[0] = 0;
+        let mut next = vec![NONE; 2 * width];
+        // With `trace`: for each character, each state's predecessor
+        // (query position and state) and whether the character matched.
+        let mut back: Vec<(u16, u8)> = Vec::new();
+        for (j, &c) in chars.iter().enumerate() {
+            next.fill(NONE);
+            let readings = self.get(c);
+            let lower = c.to_ascii_lowercase();
+            if trace {
+                back.resize((j + 1) * 2 * width, (u16::MAX, 0));
+            }
+            for i in 0..width {
+                for on in 0..2 {
+                    let s = cur[on * width + i];
+                    if s == NONE {
+                        continue;
+                    }
+                    // Skip the character: a gap inside the match costs.
+                    let skip = if i == 0 || i == m { s } else { s - GAP };
+                    relax(&mut next, &mut back, trace, j, width, (i, 0), skip, (i, on));
+                    if i == m {
+                        continue;
+                    }
+                    let bonus = if on == 1 { CONTIGUOUS } else { 0 } + if j == 0 { FIRST } else { 0 };
+                    if q[i] == lower {
+                        relax(
+                            &mut next,
+                            &mut back,
+                            trace,
+                            j,
+                            width,
+                            (i + 1, 1),
+                            s + MATCH + bonus,
+                            (i, on),
+                        );
+                    }
+                    for r in readings {
+                        let r = r.as_bytes();
+                        let mut len = 0;
+                        while len < r.len() && i + len < m && q[i + len] as u32 == r[len] as u32 {
+                            len += 1;
+                            let whole = if len == r.len() { WHOLE } else { 0 };
+                            let score = s + MATCH + bonus + SYLLABLE * (len as i64 - 1) + whole;
+                            relax(&mut next, &mut back, trace, j, width, (i + len, 1), score, (i, on));
+                        }
+                    }
+                }
+            }
+            std::mem::swap(&mut cur, &mut next);
+        }
+        let (best, on) = [(cur[m], 0), (cur[width + m], 1)].into_iter().max_by_key(|x| x.0)?;
+        if best == NONE {
+            return None;
+        }
+        let mut idx = Vec::new();
+        if trace {
+            let (mut i, mut on) = (m, on);
+            for j in (0..chars.len()).rev() {
+                let (pi, pon) = back[(j * 2 + on) * width + i];
+                if on == 1 {
+                    idx.push(j);
+                }
+                i = pi as usize;
+                on = pon as usize;
+            }
+            idx.reverse();
+        }
+        Some((best, idx))
+    }
+}
+
+/// A query longer than this is not read as pinyin (nobody types that much
+/// pinyin; it bounds the work).
+const MAX_QUERY: usize = 64;
+const NONE: i64 = i64::MIN;
+/// Scores, on the scale of fuzzy-matcher's skim scores for Chinese: a
+/// matched character, each further letter of its syllable, a whole
+/// syllable, a character right after a matched one, the text's first
+/// character, and each skipped character inside the match.
+const MATCH: i64 = 16;
+const SYLLABLE: i64 = 2;
+const WHOLE: i64 = 4;
+const CONTIGUOUS: i64 = 8;
+const FIRST: i64 = 8;
+const GAP: i64 = 1;
+
+#[allow(clippy::too_many_arguments)]
+fn relax(
+    next: &mut [i64],
+    back: &mut [(u16, u8)],
+    trace: bool,
+    j: usize,
+    width: usize,
+    to: (usize, usize),
+    score: i64,
+    from: (usize, usize),
+) {
+    let slot = to.1 * width + to.0;
+    if score > next[slot] {
+        next[slot] = score;
+        if trace {
+            back[(j * 2 + to.1) * width + to.0] = (from.0 as u16, from.1 as u8);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit(text: &str, q: &str) -> Option<Vec<usize>> {
+        Pinyin::for_texts([text]).fuzzy(text, q, true).map(|x| x.1)
+    }
+
+    #[test]
+    fn initials_full_and_mixed() {
+        let t = "茅箭区民政局";
+        assert_eq!(hit(t, "mjq"), Some(vec![0, 1, 2]));
+        assert_eq!(hit(t, "maojian"), Some(vec![0, 1]));
+        assert_eq!(hit(t, "maoj"), Some(vec![0, 1]));
+        assert_eq!(hit(t, "茅jian"), Some(vec![0, 1]));
+        // 民政局 in a row beats 茅 … 政局.
+        assert_eq!(hit(t, "mzj"), Some(vec![3, 4, 5]));
+        assert_eq!(hit(t, "mjqmzj"), Some(vec![0, 1, 2, 3, 4, 5]));
+        assert_eq!(hit("婚姻登记", "hydj"), Some(vec![0, 1, 2, 3]));
+        assert_eq!(hit("办理婚姻登记", "hunyin"), Some(vec![2, 3]));
+        assert_eq!(hit(t, "xyz"), None);
+        assert_eq!(hit(t, "jmq"), None, "order matters");
+        // Characters alone are not this matcher's business.
+        assert_eq!(hit(t, "茅箭"), None);
+    }
+
+    #[test]
+    fn every_reading_counts() {
+        assert!(hit("长沙市", "changsha").is_some());
+        assert!(hit("长春市", "zhangchun").is_some());
+        assert!(hit("六安市", "luan").is_some());
+        assert!(hit("六安市", "la").is_some());
+        assert!(hit("蚌埠市", "bengbu").is_some());
+        assert!(hit("重庆市", "chongqing").is_some());
+        assert!(hit("乐亭县", "laoting").is_some());
+        assert!(hit("乐清市", "yueqing").is_some());
+        assert!(hit("行唐县", "xingtang").is_some());
+        assert!(hit("银行", "yinhang").is_some());
+        assert!(hit("绿化", "lvhua").is_some());
+        assert!(hit("绿化", "luhua").is_some());
+    }
+
+    #[test]
+    fn closer_matches_score_higher() {
+        let p = Pinyin::for_texts(["茅箭区民政局", "茅塔乡建设局"]);
+        let a = p.fuzzy("茅箭区民政局", "mj", false).map(|x| x.0);
+        let b = p.fuzzy("茅塔乡建设局", "mj", false).map(|x| x.0);
+        assert!(a > b, "{a:?} {b:?}");
+        let full = p.fuzzy("茅箭区民政局", "maojian", false).map(|x| x.0);
+        let initials = p.fuzzy("茅箭区民政局", "mj", false).map(|x| x.0);
+        assert!(full > initials);
+    }
+}
