@@ -9,6 +9,7 @@
 pub mod decode;
 pub mod figures;
 pub mod marker;
+pub mod measure;
 pub mod meta;
 pub mod model;
 pub mod outline;

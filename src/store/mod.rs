@@ -16,6 +16,9 @@ use std::time::Duration;
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
+    /// The characters whose pinyin the index holds (the writer's cache,
+    /// read on its first write).
+    pinyin_known: Option<std::collections::HashSet<char>>,
 }
 
 /// Where the index lives unless `--db` or `FAZHI_DB` says otherwise:
@@ -76,6 +79,7 @@ impl Store {
         let store = Store {
             conn,
             path: path.to_path_buf(),
+            pinyin_known: None,
         };
         store.configure()?;
         store.migrate()?;
@@ -137,6 +141,7 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            pinyin_known: None,
         })
     }
 
@@ -235,6 +240,7 @@ impl Store {
             };
             let to = version + 1;
             tx.execute_batch(sql)
+                .and_then(|()| schema::backfill(&tx, to))
                 .with_context(|| format!("migrating the index {} to schema {to}", self.path.display()))?;
             tx.pragma_update(None, "user_version", to)?;
             tx.pragma_update(None, "application_id", schema::APPLICATION_ID)?;

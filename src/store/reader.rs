@@ -502,6 +502,19 @@ impl Store {
 pub const RERANK: usize = 500;
 
 impl Store {
+    /// The stored readings of the characters of names, headings and labels.
+    pub fn pinyin(&self) -> Result<crate::search::pinyin::Pinyin> {
+        let mut p = crate::search::pinyin::Pinyin::default();
+        let mut stmt = self.conn.prepare("SELECT ch, readings FROM pinyin")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            if let Some(c) = r.get_ref(0)?.as_str()?.chars().next() {
+                p.insert_stored(c, r.get_ref(1)?.as_str()?);
+            }
+        }
+        Ok(p)
+    }
+
     /// Every bureau, report, section heading and figure, for the palette.
     pub fn palette_items(&self) -> Result<Vec<crate::search::palette::Item>> {
         let m = self.palette()?;
@@ -512,7 +525,7 @@ impl Store {
     /// palette's compact store (no item is held twice while loading).
     pub fn palette(&self) -> Result<crate::search::palette::Matcher> {
         use crate::search::palette::{Kind, Matcher, Target};
-        let mut m = Matcher::default();
+        let mut m = Matcher::empty(std::sync::Arc::new(self.pinyin()?));
         let mut text = String::new();
         let mut heads: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
         for b in self.bureaus()? {

@@ -6,7 +6,7 @@
 pub const APPLICATION_ID: i64 = 0x4641_5A48;
 
 /// Each entry migrates from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -25,6 +25,66 @@ const V3: &str = r#"
 CREATE VIRTUAL TABLE paragraphs_vocab USING fts5vocab(paragraphs_fts, row);
 CREATE INDEX paragraphs_tail ON paragraphs(substr(text, -2));
 "#;
+
+/// Version 4: the pinyin of the characters that names, headings and labels
+/// use (for matching by pinyin without converting while typing), and what
+/// each figure measures: its normalised label and its value in the base
+/// unit (see `ingest::measure`). [`backfill`] fills both for the reports
+/// already stored.
+const V4: &str = r#"
+CREATE TABLE pinyin (
+    ch       TEXT PRIMARY KEY,
+    readings TEXT NOT NULL  -- space-separated, most common first
+) WITHOUT ROWID;
+ALTER TABLE figures ADD COLUMN measure TEXT NOT NULL DEFAULT '';
+ALTER TABLE figures ADD COLUMN base_value REAL NOT NULL DEFAULT 0;
+ALTER TABLE figures ADD COLUMN base_unit TEXT NOT NULL DEFAULT '';
+CREATE INDEX figures_measure ON figures(measure);
+"#;
+
+/// The part of a migration to `version` that SQL cannot do: values that
+/// the parser's Rust code derives. Runs in the migration's transaction.
+pub fn backfill(conn: &rusqlite::Connection, version: i64) -> rusqlite::Result<()> {
+    if version != 4 {
+        return Ok(());
+    }
+    let mut chars = std::collections::BTreeSet::new();
+    for sql in [
+        "SELECT name FROM bureaus",
+        "SELECT title FROM reports WHERE title IS NOT NULL",
+        "SELECT DISTINCT title FROM sections",
+        "SELECT DISTINCT label FROM figures",
+    ] {
+        let mut stmt = conn.prepare(sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            chars.extend(
+                r.get_ref(0)?
+                    .as_str()
+                    .unwrap_or("")
+                    .chars()
+                    .filter(|&c| crate::search::pinyin::is_han(c)),
+            );
+        }
+    }
+    let mut st = conn.prepare("INSERT OR IGNORE INTO pinyin(ch, readings) VALUES (?1, ?2)")?;
+    for c in chars {
+        st.execute((c.to_string(), crate::search::pinyin::readings_of(c).join(" ")))?;
+    }
+    let rows: Vec<(i64, i64, String, f64, String)> = {
+        let mut stmt = conn.prepare("SELECT report_id, ord, label, value, unit FROM figures")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
+            .collect::<rusqlite::Result<_>>()?
+    };
+    let mut st = conn.prepare(
+        "UPDATE figures SET measure = ?3, base_value = ?4, base_unit = ?5 WHERE report_id = ?1 AND ord = ?2",
+    )?;
+    for (report, ord, label, value, unit) in rows {
+        let (v, u) = crate::ingest::measure::base(value, &unit);
+        st.execute((report, ord, crate::ingest::measure::measure(&label), v, u))?;
+    }
+    Ok(())
+}
 
 const V1: &str = r#"
 CREATE TABLE bureaus (

@@ -488,10 +488,12 @@ impl Store {
                 ])?;
             }
             let mut st = tx.prepare_cached(
-                "INSERT INTO figures(report_id, ord, paragraph, section, text, value, unit, approx, label, start, end)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO figures(report_id, ord, paragraph, section, text, value, unit, approx, label, start, end,
+                                     measure, base_value, base_unit)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
             for (i, f) in r.figures.iter().enumerate() {
+                let (base_value, base_unit) = crate::ingest::measure::base(f.value, &f.unit);
                 st.execute(params![
                     id,
                     i as i64,
@@ -503,15 +505,30 @@ impl Store {
                     f.approx,
                     f.label,
                     f.start as i64,
-                    f.end as i64
+                    f.end as i64,
+                    crate::ingest::measure::measure(&f.label),
+                    base_value,
+                    base_unit
                 ])?;
             }
         }
+        // The pinyin of what the palette and the filters match.
+        let texts = r
+            .bureau
+            .iter()
+            .chain(&r.title)
+            .map(String::as_str)
+            .chain(r.sections.iter().map(|s| s.title.as_str()))
+            .chain(r.figures.iter().map(|f| f.label.as_str()));
+        let new_chars = store_pinyin(&tx, &mut self.pinyin_known, texts)?;
         tx.execute("DELETE FROM failures WHERE path = ?1", [path])?;
         if old.is_some() {
             delete_orphan_bureaus(&tx)?;
         }
         tx.commit()?;
+        if let Some(known) = self.pinyin_known.as_mut() {
+            known.extend(new_chars);
+        }
         Ok(id)
     }
 
@@ -550,6 +567,37 @@ impl Store {
         tx.commit()?;
         Ok(n)
     }
+}
+
+/// Stores the readings of the Han characters of `texts` that the `pinyin`
+/// table lacks; returns them (the caller records them as known once the
+/// transaction commits). `known` is read from the table on first use.
+fn store_pinyin<'a>(
+    tx: &rusqlite::Connection,
+    known: &mut Option<std::collections::HashSet<char>>,
+    texts: impl Iterator<Item = &'a str>,
+) -> Result<Vec<char>> {
+    use crate::search::pinyin::{is_han, readings_of};
+    let known = match known {
+        Some(k) => k,
+        None => {
+            let mut stmt = tx.prepare("SELECT ch FROM pinyin")?;
+            let chars = stmt
+                .query_map([], |r| r.get::<_, String>(0))?
+                .filter_map(|r| r.ok().and_then(|s| s.chars().next()))
+                .collect();
+            known.insert(chars)
+        }
+    };
+    let mut new = Vec::new();
+    let mut st = tx.prepare_cached("INSERT OR IGNORE INTO pinyin(ch, readings) VALUES (?1, ?2)")?;
+    for c in texts.flat_map(str::chars) {
+        if is_han(c) && !known.contains(&c) && !new.contains(&c) {
+            st.execute(params![c.to_string(), readings_of(c).join(" ")])?;
+            new.push(c);
+        }
+    }
+    Ok(new)
 }
 
 fn delete_report(tx: &rusqlite::Connection, id: i64) -> Result<()> {
