@@ -15,6 +15,7 @@ pub mod config;
 pub mod corpus;
 pub mod ingest;
 pub mod log;
+pub mod regions;
 pub mod search;
 pub mod store;
 pub mod tui;
