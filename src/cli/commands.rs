@@ -22,7 +22,7 @@ fn db_path(g: &Global) -> Result<PathBuf> {
         .ok_or_else(|| anyhow!("no place for the index: set HOME or XDG_DATA_HOME, or pass --db PATH"))
 }
 
-fn open_reader(g: &Global) -> Result<Store> {
+pub(super) fn open_reader(g: &Global) -> Result<Store> {
     Store::open_read_only(&db_path(g)?)
 }
 

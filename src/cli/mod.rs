@@ -6,6 +6,7 @@
 
 mod commands;
 mod output;
+mod views;
 pub use output::sanitize;
 mod parse;
 
@@ -178,7 +179,9 @@ Examples:
     /// List figures (quantities) found in the reports.
     #[command(after_help = "Examples:
   fazhi figures --bureau 茅箭 --year 2023
-  fazhi figures --label 婚姻登记 --csv > marriages.csv")]
+  fazhi figures --label 婚姻登记 --csv > marriages.csv
+  fazhi figures --group                       measures and how many reports state them
+  fazhi figures --label 婚姻登记 --group --csv  every report's value, in base units")]
     Figures {
         /// Only bureaus whose name contains this.
         #[arg(long)]
@@ -192,10 +195,50 @@ Examples:
         /// At most this many figures.
         #[arg(long)]
         limit: Option<usize>,
+        /// Group figures by what they measure: with --label, every figure of
+        /// that measure with its value in the base unit; without, the
+        /// measures and their counts.
+        #[arg(long)]
+        group: bool,
+        /// With --group: only bureaus in this province, city or county.
+        #[arg(long, requires = "group")]
+        region: Option<String>,
+        /// With --group: only this department type (民政, 司法 …).
+        #[arg(long, requires = "group")]
+        department: Option<String>,
         /// Print JSON.
         #[arg(long, conflicts_with = "csv")]
         json: bool,
         /// Print CSV (cells that a spreadsheet would run as formulas are escaped).
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Which statutory parts each report covers, where, and whether it was
+    /// published by 1 April of the following year.
+    #[command(
+        after_help = "Parts: 举措 measures, 不足 shortcomings, 责任人 leadership (the first-responsible \
+                            person's duties), 安排 plans, 其他 other. A part is a section of its own (§), mentioned \
+                            inline in a subheading or point (~), or missing (-).
+
+Examples:
+  fazhi audit
+  fazhi audit --year 2023 --csv > coverage.csv
+  fazhi audit --region 湖北 --department 民政 --json"
+    )]
+    Audit {
+        /// Only reports on this year.
+        #[arg(long)]
+        year: Option<i32>,
+        /// Only bureaus in this province, city or county (湖北, 十堰 …).
+        #[arg(long)]
+        region: Option<String>,
+        /// Only this department type (民政, 司法, 人民政府 …).
+        #[arg(long)]
+        department: Option<String>,
+        /// Print JSON.
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV.
         #[arg(long)]
         csv: bool,
     },
@@ -341,9 +384,37 @@ fn run(cli: Cli, out: &mut Out) -> anyhow::Result<u8> {
             year,
             label,
             limit,
+            group,
+            region,
+            department,
             json,
             csv,
-        }) => commands::figures(&g, bureau, year, label, limit, json, csv, out)?,
+        }) => {
+            if group {
+                let filter = crate::store::views::ReportFilter {
+                    year,
+                    region,
+                    department,
+                };
+                views::figure_groups(&g, label.as_deref(), &filter, bureau.as_deref(), limit, json, csv, out)?
+            } else {
+                commands::figures(&g, bureau, year, label, limit, json, csv, out)?
+            }
+        }
+        Some(Command::Audit {
+            year,
+            region,
+            department,
+            json,
+            csv,
+        }) => {
+            let filter = crate::store::views::ReportFilter {
+                year,
+                region,
+                department,
+            };
+            views::audit(&g, &filter, json, csv, out)?
+        }
         Some(Command::Show {
             bureau,
             year,

@@ -37,6 +37,17 @@ impl Part {
     pub fn from_name(s: &str) -> Option<Part> {
         Part::ALL.into_iter().find(|p| p.name() == s)
     }
+
+    /// The part's short Chinese name, for column heads and the outline.
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Part::Measures => "举措",
+            Part::Shortcomings => "不足",
+            Part::Leadership => "责任人",
+            Part::Plans => "安排",
+            Part::Other => "其他",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -6,6 +6,7 @@
 
 pub mod reader;
 pub mod schema;
+pub mod views;
 pub mod writer;
 
 use anyhow::{Context, Result, bail};

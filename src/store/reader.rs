@@ -32,6 +32,9 @@ pub struct BureauRow {
     pub id: i64,
     pub name: String,
     pub reports: Vec<ReportRef>,
+    /// Province, city, county and department type, from the name.
+    #[serde(flatten)]
+    pub kind: crate::regions::Bureau,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -180,6 +183,7 @@ impl Store {
                 Some(last) if last.id == id => last.reports.push(report),
                 _ => out.push(BureauRow {
                     id,
+                    kind: name.as_deref().map(crate::regions::classify).unwrap_or_default(),
                     name: name.unwrap_or_else(|| UNKNOWN_BUREAU.to_string()),
                     reports: vec![report],
                 }),

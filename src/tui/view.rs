@@ -173,13 +173,7 @@ fn draw_bureaus(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
 }
 
 fn part_name(p: Part) -> &'static str {
-    match p {
-        Part::Measures => "举措",
-        Part::Shortcomings => "不足",
-        Part::Leadership => "责任人",
-        Part::Plans => "安排",
-        Part::Other => "其他",
-    }
+    p.chinese()
 }
 
 fn draw_outline(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {

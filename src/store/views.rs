@@ -1,0 +1,361 @@
+//! Queries across reports: which statutory parts each report covers
+//! (coverage, `fazhi audit`), one part read across reports (compare), and
+//! figures grouped by what they measure.
+
+use super::Store;
+use super::reader::UNKNOWN_BUREAU;
+use crate::ingest::Part;
+use crate::regions;
+use anyhow::{Context, Result};
+use rusqlite::params;
+use serde::Serialize;
+
+/// Which reports a view covers: a year, a region, a department type.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportFilter {
+    pub year: Option<i32>,
+    /// Part of the bureau's province, city or county name ("湖北", "十堰").
+    pub region: Option<String>,
+    /// A department type ("民政") or part of the bureau name's ending.
+    pub department: Option<String>,
+}
+
+impl ReportFilter {
+    /// Does a bureau of this name pass the region and department filters?
+    pub fn admits(&self, bureau: Option<&str>) -> bool {
+        if self.region.is_none() && self.department.is_none() {
+            return true;
+        }
+        let Some(name) = bureau else { return false };
+        let b = regions::classify(name);
+        let region_ok = self.region.as_deref().is_none_or(|r| {
+            name.contains(r)
+                || [b.place.province, b.place.city, b.place.county]
+                    .into_iter()
+                    .flatten()
+                    .any(|p| p.contains(r))
+        });
+        let dept_ok = self
+            .department
+            .as_deref()
+            .is_none_or(|d| b.department == Some(d) || name.contains(d));
+        region_ok && dept_ok
+    }
+
+    /// "2023 · 湖北 · 民政", what is filtered (empty when nothing is).
+    pub fn describe(&self) -> String {
+        let mut v = Vec::new();
+        if let Some(y) = self.year {
+            v.push(y.to_string());
+        }
+        v.extend(self.region.clone());
+        v.extend(self.department.clone());
+        v.join(" · ")
+    }
+}
+
+/// One part's place in one report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PartCell {
+    pub part: Part,
+    /// "section" (a heading of its own), "inline" (mentioned in a
+    /// subheading or point) or "missing".
+    pub status: String,
+    /// Paths of the sections where it is ("5", "1.3").
+    pub sections: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CoverageRow {
+    pub report_id: i64,
+    pub bureau: Option<String>,
+    pub year: Option<i32>,
+    pub published: Option<String>,
+    /// Published by 1 April of the following year (the regulation's
+    /// deadline); None when the date or the year is unknown.
+    pub on_time: Option<bool>,
+    /// The five parts, in [`Part::ALL`] order.
+    pub parts: Vec<PartCell>,
+    /// Names of the parts not found.
+    pub missing: Vec<Part>,
+    pub path: String,
+}
+
+/// Published (YYYY-MM-DD) by 1 April of the year after `year`?
+pub fn on_time(year: Option<i32>, published: Option<&str>) -> Option<bool> {
+    let (year, published) = (year?, published?);
+    let date = published.get(..10)?;
+    Some(date <= format!("{}-04-01", year + 1).as_str())
+}
+
+/// A report's sections of one part (or whose heading contains a phrase).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CompareEntry {
+    pub report_id: i64,
+    pub bureau: Option<String>,
+    pub year: Option<i32>,
+    /// Indices of the sections, in report order.
+    pub sections: Vec<usize>,
+    /// Their paths and titles: "5 存在的不足".
+    pub headings: Vec<String>,
+}
+
+/// What the compare view reads across reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CompareWhat {
+    Part(Part),
+    /// Sections whose heading contains this phrase.
+    Heading(String),
+}
+
+impl CompareWhat {
+    pub fn describe(&self) -> String {
+        match self {
+            CompareWhat::Part(p) => format!("{} ({})", p.chinese(), p.name()),
+            CompareWhat::Heading(h) => format!("“{h}”"),
+        }
+    }
+}
+
+/// A measure (normalised label) and how often it occurs.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MeasureRow {
+    pub measure: String,
+    pub figures: i64,
+    pub reports: i64,
+    /// The base units its figures use, most frequent first: "件 对".
+    pub units: String,
+}
+
+/// One figure of a measure group.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct GroupRow {
+    pub report_id: i64,
+    /// Index of the figure in its report.
+    pub figure: usize,
+    pub bureau: Option<String>,
+    pub year: Option<i32>,
+    pub measure: String,
+    pub label: String,
+    pub text: String,
+    pub value: f64,
+    pub unit: String,
+    pub approx: Option<String>,
+    /// The value in the base unit (59.4万元 → 594000 元).
+    pub base_value: f64,
+    pub base_unit: String,
+    pub section_path: Option<String>,
+    pub sentence: String,
+}
+
+impl Store {
+    /// For every report (of `filter`), where it covers each statutory part.
+    pub fn coverage(&self, filter: &ReportFilter) -> Result<Vec<CoverageRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT r.id, b.name, r.year, r.published, r.parts, r.path
+             FROM reports r LEFT JOIN bureaus b ON b.id = r.bureau_id
+             WHERE (?1 IS NULL OR r.year = ?1)
+             ORDER BY b.name IS NULL, b.name, r.year, r.path",
+        )?;
+        let mut paths = self
+            .conn
+            .prepare_cached("SELECT ord, path FROM sections WHERE report_id = ?1 ORDER BY ord")?;
+        let mut out = Vec::new();
+        let mut rows = stmt.query(params![filter.year])?;
+        while let Some(r) = rows.next()? {
+            let (id, bureau, year, published, parts, path): (
+                i64,
+                Option<String>,
+                Option<i32>,
+                Option<String>,
+                String,
+                String,
+            ) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?);
+            if !filter.admits(bureau.as_deref()) {
+                continue;
+            }
+            let parts: serde_json::Value = serde_json::from_str(&parts)
+                .with_context(|| format!("report {id}: stored parts are not valid JSON"))?;
+            let section_paths: Vec<String> = paths
+                .query_map([id], |r| r.get::<_, String>(1))?
+                .collect::<rusqlite::Result<_>>()?;
+            let cells: Vec<PartCell> = Part::ALL
+                .into_iter()
+                .map(|p| {
+                    let cell = &parts[p.name()];
+                    PartCell {
+                        part: p,
+                        status: cell["status"].as_str().unwrap_or("missing").to_string(),
+                        sections: cell["sections"]
+                            .as_array()
+                            .map(|v| {
+                                v.iter()
+                                    .filter_map(|s| s.as_u64().and_then(|s| section_paths.get(s as usize)).cloned())
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                    }
+                })
+                .collect();
+            out.push(CoverageRow {
+                report_id: id,
+                on_time: on_time(year, published.as_deref()),
+                missing: cells.iter().filter(|c| c.status == "missing").map(|c| c.part).collect(),
+                bureau,
+                year,
+                published,
+                parts: cells,
+                path,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The sections of `what` in every report of `filter`, by bureau and
+    /// year; reports without such a section are left out.
+    pub fn compare(&self, what: &CompareWhat, filter: &ReportFilter) -> Result<Vec<CompareEntry>> {
+        let mut out: Vec<CompareEntry> = Vec::new();
+        match what {
+            CompareWhat::Part(part) => {
+                for row in self.coverage(filter)? {
+                    let cell = &row.parts[Part::ALL.iter().position(|p| p == part).unwrap_or(0)];
+                    if cell.status == "missing" {
+                        continue;
+                    }
+                    out.push(CompareEntry {
+                        report_id: row.report_id,
+                        bureau: row.bureau,
+                        year: row.year,
+                        sections: Vec::new(),
+                        headings: cell.sections.clone(),
+                    });
+                }
+                // Section indices and titles, from the paths.
+                let mut st = self
+                    .conn
+                    .prepare_cached("SELECT ord, title FROM sections WHERE report_id = ?1 AND path = ?2")?;
+                for e in &mut out {
+                    let paths = std::mem::take(&mut e.headings);
+                    for p in paths {
+                        if let Some((ord, title)) = st
+                            .query_map(params![e.report_id, p], |r| {
+                                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+                            })?
+                            .next()
+                            .transpose()?
+                        {
+                            e.sections.push(ord as usize);
+                            e.headings.push(format!("{p} {title}"));
+                        }
+                    }
+                }
+            }
+            CompareWhat::Heading(phrase) => {
+                let mut stmt = self.conn.prepare(
+                    "SELECT s.report_id, b.name, r.year, s.ord, s.path, s.title
+                     FROM sections s JOIN reports r ON r.id = s.report_id LEFT JOIN bureaus b ON b.id = r.bureau_id
+                     WHERE instr(s.title, ?1) > 0 AND (?2 IS NULL OR r.year = ?2)
+                     ORDER BY b.name IS NULL, b.name, r.year, s.report_id, s.ord",
+                )?;
+                let mut rows = stmt.query(params![phrase, filter.year])?;
+                while let Some(r) = rows.next()? {
+                    let (id, bureau, year): (i64, Option<String>, Option<i32>) = (r.get(0)?, r.get(1)?, r.get(2)?);
+                    let (ord, path, title): (i64, String, String) = (r.get(3)?, r.get(4)?, r.get(5)?);
+                    match out.last_mut() {
+                        Some(last) if last.report_id == id => {
+                            last.sections.push(ord as usize);
+                            last.headings.push(format!("{path} {title}"));
+                        }
+                        _ if !filter.admits(bureau.as_deref()) => {}
+                        _ => out.push(CompareEntry {
+                            report_id: id,
+                            bureau,
+                            year,
+                            sections: vec![ord as usize],
+                            headings: vec![format!("{path} {title}")],
+                        }),
+                    }
+                }
+            }
+        }
+        out.retain(|e| !e.sections.is_empty());
+        Ok(out)
+    }
+
+    /// Every measure with its counts, the most reported first.
+    pub fn measures(&self) -> Result<Vec<MeasureRow>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT measure, count(*), count(DISTINCT report_id), group_concat(DISTINCT base_unit)
+             FROM figures WHERE measure != '' GROUP BY measure
+             ORDER BY count(DISTINCT report_id) DESC, count(*) DESC, measure",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(MeasureRow {
+                measure: r.get(0)?,
+                figures: r.get(1)?,
+                reports: r.get(2)?,
+                units: r.get::<_, Option<String>>(3)?.unwrap_or_default().replace(',', " "),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The figures of one measure (the label is normalised first, so
+    /// "办理婚姻登记" finds the 婚姻登记 group), by bureau and year.
+    pub fn measure_group(&self, label: &str, filter: &ReportFilter) -> Result<Vec<GroupRow>> {
+        let measure = crate::ingest::measure::measure(label);
+        let mut stmt = self.conn.prepare(
+            "SELECT f.report_id, f.ord, b.name, r.year, f.label, f.text, f.value, f.unit, f.approx,
+                    f.base_value, f.base_unit, s.path, p.text, f.start
+             FROM figures f
+             JOIN reports r ON r.id = f.report_id
+             JOIN paragraphs p ON p.report_id = f.report_id AND p.ord = f.paragraph
+             LEFT JOIN bureaus b ON b.id = r.bureau_id
+             LEFT JOIN sections s ON s.report_id = f.report_id AND s.ord = f.section
+             WHERE f.measure = ?1 AND (?2 IS NULL OR r.year = ?2)
+             ORDER BY b.name IS NULL, b.name, r.year, f.report_id, f.ord",
+        )?;
+        let rows = stmt.query_map(params![measure, filter.year], |r| {
+            let text: String = r.get(12)?;
+            Ok(GroupRow {
+                report_id: r.get(0)?,
+                figure: r.get::<_, i64>(1)? as usize,
+                bureau: r.get(2)?,
+                year: r.get(3)?,
+                measure: measure.clone(),
+                label: r.get(4)?,
+                text: r.get(5)?,
+                value: r.get(6)?,
+                unit: r.get(7)?,
+                approx: r.get(8)?,
+                base_value: r.get(9)?,
+                base_unit: r.get(10)?,
+                section_path: r.get(11)?,
+                sentence: crate::ingest::figures::sentence_at(&text, r.get::<_, i64>(13)? as usize).to_string(),
+            })
+        })?;
+        let mut out: Vec<GroupRow> = rows.collect::<rusqlite::Result<_>>()?;
+        out.retain(|g| filter.admits(g.bureau.as_deref()));
+        Ok(out)
+    }
+}
+
+/// A bureau name for display.
+pub fn bureau_label(b: Option<&str>) -> &str {
+    b.unwrap_or(UNKNOWN_BUREAU)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deadline_is_the_first_of_april() {
+        assert_eq!(on_time(Some(2023), Some("2024-03-10")), Some(true));
+        assert_eq!(on_time(Some(2023), Some("2024-04-01")), Some(true));
+        assert_eq!(on_time(Some(2023), Some("2024-04-02")), Some(false));
+        assert_eq!(on_time(Some(2024), Some("2024-12-20")), Some(true));
+        assert_eq!(on_time(None, Some("2024-03-10")), None);
+        assert_eq!(on_time(Some(2023), None), None);
+    }
+}
