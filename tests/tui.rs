@@ -543,7 +543,7 @@ fn random_walk_never_panics() {
     let items = fx.store.palette_items().unwrap();
     let keys: Vec<KeyEvent> = [
         "j", "k", "h", "l", "g", "G", "n", "N", "f", "y", "Y", "v", "?", ":", "/", "i", "r", "x", "湖", "婚", "1", "$",
-        "#",
+        "#", "a", "c", "F", "o", "]", "[", "s", "2", "m",
     ]
     .iter()
     .map(|s| key(s.chars().next().unwrap()))
@@ -586,7 +586,11 @@ fn random_walk_never_panics() {
                     }
                     Effect::Palette { seq, query } => Response::Palette(seq, rank(&items, &query, 200)),
                     Effect::Search { seq, query } => Response::Search(seq, fx.store.search(&query, 200).unwrap()),
-                    Effect::Reload => Response::Index(fx.store.bureaus().unwrap()),
+                    Effect::Reload => Response::Index(
+                        fx.store.bureaus().unwrap(),
+                        std::sync::Arc::new(fx.store.pinyin().unwrap()),
+                    ),
+                    Effect::View(q) => Response::View(fazhi::tui::views::fetch(&fx.store, q).unwrap()),
                     Effect::Copy(t) => {
                         assert!(t.contains("——"), "a citation: {t}");
                         continue;

@@ -8,6 +8,7 @@ mod commands;
 mod output;
 mod views;
 pub use output::sanitize;
+pub use views::number;
 mod parse;
 
 use crate::config::Config;

@@ -7,13 +7,18 @@ use super::doc::{self, Doc, LineKind};
 use super::keymap::{Action, Keymap};
 use super::layout::{Pane, Panes, panes};
 use super::theme::Theme;
+use super::views::{CompareState, CoverageState, FiguresState, Screen, ViewData, ViewQuery};
 use crate::search::palette::{Hit as PaletteHit, Target};
+use crate::search::pinyin::Pinyin;
 use crate::store::reader::{BureauRow, Hit as SearchHit, StoredReport};
+use crate::store::views::ReportFilter;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use ratatui::layout::Rect;
+use std::cell::RefCell;
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -42,15 +47,17 @@ pub enum Effect {
     Search { seq: u64, query: String },
     Copy(String),
     Reload,
+    View(ViewQuery),
 }
 
 /// Answers from the worker.
 #[derive(Debug, Clone)]
 pub enum Response {
-    Index(Vec<BureauRow>),
+    Index(Vec<BureauRow>, Arc<Pinyin>),
     Report(Box<StoredReport>, Jump),
     Palette(u64, Vec<PaletteHit>),
     Search(u64, Vec<SearchHit>),
+    View(ViewData),
     Error(String),
 }
 
@@ -65,8 +72,65 @@ enum PopupKey {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TreeRow {
+    /// A group's heading (with grouping on): the group of this bureau.
+    Group(usize),
     Bureau(usize),
     Report(usize, usize),
+}
+
+/// How the bureau pane groups bureaus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Grouping {
+    #[default]
+    None,
+    /// By province, then city.
+    Region,
+    /// By department type (民政, 司法 …).
+    Department,
+}
+
+impl Grouping {
+    pub fn next(self) -> Grouping {
+        match self {
+            Grouping::None => Grouping::Region,
+            Grouping::Region => Grouping::Department,
+            Grouping::Department => Grouping::None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Grouping::None => "no grouping",
+            Grouping::Region => "grouped by region",
+            Grouping::Department => "grouped by department",
+        }
+    }
+
+    /// The heading of `b`'s group.
+    pub fn key(self, b: &BureauRow) -> String {
+        match self {
+            Grouping::None => String::new(),
+            Grouping::Region => {
+                let p = &b.kind.place;
+                match (p.province, p.city) {
+                    (Some(pr), Some(c)) if pr != c => format!("{pr} {c}"),
+                    (Some(pr), _) => pr.to_string(),
+                    (None, Some(c)) => c.to_string(),
+                    (None, None) => "（地区不明）".to_string(),
+                }
+            }
+            Grouping::Department => b.kind.department.unwrap_or("（部门不明）").to_string(),
+        }
+    }
+}
+
+/// The bureaus that pass the filter, in display order, with the matched
+/// characters of each name; kept until the filter, the grouping or the
+/// bureaus change (matching thousands of names every frame would not do).
+#[derive(Debug, Default)]
+struct FilterCache {
+    key: Option<(String, Grouping, u64)>,
+    matches: Vec<(usize, Vec<usize>)>,
 }
 
 #[derive(Debug, Default, Clone)]
@@ -77,7 +141,7 @@ pub struct Input {
 }
 
 impl Input {
-    fn edit(&mut self, key: &KeyEvent) -> bool {
+    pub(super) fn edit(&mut self, key: &KeyEvent) -> bool {
         match key.code {
             KeyCode::Backspace => {
                 self.text.pop();
@@ -100,6 +164,21 @@ impl Input {
 
 pub struct App {
     pub bureaus: Vec<BureauRow>,
+    /// Bumped whenever `bureaus` is replaced.
+    pub bureaus_gen: u64,
+    pub grouping: Grouping,
+    /// Readings of the index's characters, for matching by pinyin.
+    pub pinyin: Arc<Pinyin>,
+    filter_cache: RefCell<FilterCache>,
+    /// The browser, or one of the views across reports.
+    pub screen: Screen,
+    pub coverage: CoverageState,
+    pub compare: CompareState,
+    pub figs: FiguresState,
+    /// The views' filter: year, region, department type.
+    pub view_filter: ReportFilter,
+    /// The views' filter being typed (region or department type).
+    pub view_filter_input: Option<Input>,
     pub expanded: BTreeSet<i64>,
     pub tree_sel: usize,
     pub filter: Input,
@@ -139,6 +218,16 @@ impl App {
     pub fn new(bureaus: Vec<BureauRow>, area: Rect) -> App {
         let mut app = App {
             bureaus,
+            bureaus_gen: 0,
+            grouping: Grouping::None,
+            pinyin: Arc::default(),
+            filter_cache: RefCell::default(),
+            screen: Screen::Browse,
+            coverage: CoverageState::default(),
+            compare: CompareState::default(),
+            figs: FiguresState::default(),
+            view_filter: ReportFilter::default(),
+            view_filter_input: None,
             expanded: BTreeSet::new(),
             tree_sel: 0,
             filter: Input::default(),
@@ -185,7 +274,7 @@ impl App {
         }
     }
 
-    fn load(&mut self, id: i64, jump: Jump) -> Vec<Effect> {
+    pub(super) fn load(&mut self, id: i64, jump: Jump) -> Vec<Effect> {
         if self.report.as_ref().is_some_and(|r| r.id == id) {
             self.jump(jump);
             return Vec::new();
@@ -237,7 +326,7 @@ impl App {
         self.cursor = self.cursor.min(self.doc.lines.len().saturating_sub(1));
     }
 
-    fn set_focus(&mut self, pane: Pane) {
+    pub(super) fn set_focus(&mut self, pane: Pane) {
         self.focus = pane;
         let area = self.area;
         self.resize(area);
@@ -245,16 +334,70 @@ impl App {
 
     // ------------------------------------------------------------ derived views
 
-    pub fn tree_rows(&self) -> Vec<TreeRow> {
+    /// Does bureau `b` pass the filter `q`? The matched characters of its
+    /// name (empty when the match was on its region or department).
+    pub fn bureau_match(&self, b: &BureauRow, q: &str) -> Option<(i64, Vec<usize>)> {
         let matcher = SkimMatcherV2::default();
+        let by_chars = matcher.fuzzy_indices(&b.name, q);
+        let by_pinyin = self.pinyin.fuzzy(&b.name, q, true);
+        if let Some(best) = by_chars.into_iter().chain(by_pinyin).max_by_key(|m| m.0) {
+            return Some(best);
+        }
+        // "湖北" finds 十堰市茅箭区民政局 (its province), "民政" every 民政局.
+        let place = b.kind.place.label();
+        let dept = b.kind.department.unwrap_or("");
+        [place.as_str(), dept]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .any(|s| s.contains(q) || self.pinyin.fuzzy(s, q, false).is_some())
+            .then(|| (0, Vec::new()))
+    }
+
+    /// The bureaus shown (filtered, grouped) with their matched characters.
+    pub fn shown_bureaus(&self) -> std::cell::Ref<'_, Vec<(usize, Vec<usize>)>> {
         let q = self.filter.text.trim();
-        let mut rows = Vec::new();
-        for (bi, b) in self.bureaus.iter().enumerate() {
-            if !q.is_empty() && matcher.fuzzy_match(&b.name, q).is_none() {
-                continue;
+        let key = (q.to_string(), self.grouping, self.bureaus_gen);
+        if self.filter_cache.borrow().key.as_ref() != Some(&key) {
+            let mut matches: Vec<(usize, Vec<usize>)> = self
+                .bureaus
+                .iter()
+                .enumerate()
+                .filter_map(|(bi, b)| {
+                    if q.is_empty() {
+                        Some((bi, Vec::new()))
+                    } else {
+                        self.bureau_match(b, q).map(|m| (bi, m.1))
+                    }
+                })
+                .collect();
+            if self.grouping != Grouping::None {
+                // Stable: within a group, bureaus keep the index order.
+                matches.sort_by_cached_key(|(bi, _)| self.grouping.key(&self.bureaus[*bi]));
+            }
+            *self.filter_cache.borrow_mut() = FilterCache {
+                key: Some(key),
+                matches,
+            };
+        }
+        std::cell::Ref::map(self.filter_cache.borrow(), |c| &c.matches)
+    }
+
+    pub fn tree_rows(&self) -> Vec<TreeRow> {
+        let filtering = !self.filter.text.trim().is_empty();
+        let shown = self.shown_bureaus();
+        let mut rows = Vec::with_capacity(shown.len());
+        let mut group: Option<String> = None;
+        for &(bi, _) in shown.iter() {
+            let b = &self.bureaus[bi];
+            if self.grouping != Grouping::None {
+                let k = self.grouping.key(b);
+                if group.as_ref() != Some(&k) {
+                    rows.push(TreeRow::Group(bi));
+                    group = Some(k);
+                }
             }
             rows.push(TreeRow::Bureau(bi));
-            if self.expanded.contains(&b.id) || !q.is_empty() {
+            if self.expanded.contains(&b.id) || filtering {
                 rows.extend((0..b.reports.len()).map(|ri| TreeRow::Report(bi, ri)));
             }
         }
@@ -306,9 +449,11 @@ impl App {
 
     pub fn apply(&mut self, resp: Response) -> Vec<Effect> {
         match resp {
-            Response::Index(bureaus) => {
+            Response::Index(bureaus, pinyin) => {
                 let n_before: usize = self.bureaus.iter().map(|b| b.reports.len()).sum();
                 self.bureaus = bureaus;
+                self.pinyin = pinyin;
+                self.bureaus_gen += 1;
                 let n_after: usize = self.bureaus.iter().map(|b| b.reports.len()).sum();
                 self.tree_sel = self.tree_sel.min(self.tree_rows().len().saturating_sub(1));
                 self.status = Some(format!(
@@ -350,6 +495,7 @@ impl App {
                     self.search.sel = 0;
                 }
             }
+            Response::View(data) => return self.apply_view(data),
             Response::Error(e) => self.status = Some(e),
         }
         Vec::new()
@@ -395,7 +541,7 @@ impl App {
     }
 
     /// The bureau tree shows where the current report is.
-    fn select_tree_for_report(&mut self) {
+    pub(super) fn select_tree_for_report(&mut self) {
         let Some(id) = self.report.as_ref().map(|r| r.id) else {
             return;
         };
@@ -466,6 +612,7 @@ impl App {
             Mode::Filter => self.filter_key(key),
             Mode::Palette => self.palette_key(key),
             Mode::Search => self.search_key(key),
+            Mode::Normal if self.screen != Screen::Browse => self.view_key(key),
             Mode::Normal => {
                 // Typing Chinese (an input method's output) in the bureau
                 // pane filters it directly.
@@ -762,6 +909,15 @@ impl App {
             Action::CopyExcerpt => return self.copy_excerpt(),
             Action::CopySection => return self.copy_section(),
             Action::Refresh => return vec![Effect::Reload],
+            Action::GroupBureaus => {
+                self.grouping = self.grouping.next();
+                self.tree_sel = 0;
+                self.select_tree_for_report();
+                self.status = Some(format!("bureaus: {}", self.grouping.name()));
+            }
+            Action::Compare | Action::Coverage | Action::FigureGroups | Action::YearNext | Action::YearPrev => {
+                return self.view_action(action);
+            }
             _ => return self.navigate(action),
         }
         Vec::new()
@@ -780,7 +936,9 @@ impl App {
                     Action::PageUp => self.tree_sel = self.tree_sel.saturating_sub(self.text_height()),
                     Action::PageDown => self.tree_sel = (self.tree_sel + self.text_height()).min(n.saturating_sub(1)),
                     Action::Left => {
-                        if let Some(TreeRow::Bureau(bi) | TreeRow::Report(bi, _)) = rows.get(self.tree_sel).copied() {
+                        if let Some(TreeRow::Group(bi) | TreeRow::Bureau(bi) | TreeRow::Report(bi, _)) =
+                            rows.get(self.tree_sel).copied()
+                        {
                             let id = self.bureaus[bi].id;
                             self.expanded.remove(&id);
                             if let Some(p) = self.tree_rows().iter().position(|r| *r == TreeRow::Bureau(bi)) {
@@ -807,7 +965,7 @@ impl App {
                             }
                             return self.load(id, Jump::Start);
                         }
-                        None => {}
+                        Some(TreeRow::Group(_)) | None => {}
                     },
                     _ => {}
                 }

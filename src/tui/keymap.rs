@@ -29,11 +29,17 @@ pub enum Action {
     CopySection,
     Visual,
     Refresh,
+    GroupBureaus,
+    Compare,
+    Coverage,
+    FigureGroups,
+    YearNext,
+    YearPrev,
 }
 
 impl Action {
     /// Every action, in the order the help lists them.
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 30] = [
         Action::Quit,
         Action::Help,
         Action::NextPane,
@@ -58,6 +64,12 @@ impl Action {
         Action::CopySection,
         Action::Visual,
         Action::Refresh,
+        Action::GroupBureaus,
+        Action::Compare,
+        Action::Coverage,
+        Action::FigureGroups,
+        Action::YearNext,
+        Action::YearPrev,
     ];
 
     /// The action's name in the config file.
@@ -87,6 +99,12 @@ impl Action {
             Action::CopySection => "copy_section",
             Action::Visual => "visual",
             Action::Refresh => "refresh",
+            Action::GroupBureaus => "group_bureaus",
+            Action::Compare => "compare",
+            Action::Coverage => "coverage",
+            Action::FigureGroups => "figure_groups",
+            Action::YearNext => "year_next",
+            Action::YearPrev => "year_prev",
         }
     }
 
@@ -120,6 +138,12 @@ impl Action {
             Action::CopySection => "copy the whole section with a citation",
             Action::Visual => "select a range of paragraphs (then copy)",
             Action::Refresh => "reload the index (new reports)",
+            Action::GroupBureaus => "group the bureaus by region, by department, or not",
+            Action::Compare => "compare view: one statutory part (or heading) across reports",
+            Action::Coverage => "coverage view: the five parts of every report, on-time publication",
+            Action::FigureGroups => "figures view: one measure across reports, table and chart",
+            Action::YearNext => "in the views: next year (all years, then each)",
+            Action::YearPrev => "in the views: previous year",
         }
     }
 }
@@ -161,6 +185,12 @@ pub const BINDINGS: &[(KeyCode, KeyModifiers, Action)] = &[
     (KeyCode::Char('Y'), KeyModifiers::SHIFT, Action::CopySection),
     (KeyCode::Char('v'), KeyModifiers::NONE, Action::Visual),
     (KeyCode::Char('r'), KeyModifiers::NONE, Action::Refresh),
+    (KeyCode::Char('o'), KeyModifiers::NONE, Action::GroupBureaus),
+    (KeyCode::Char('c'), KeyModifiers::NONE, Action::Compare),
+    (KeyCode::Char('a'), KeyModifiers::NONE, Action::Coverage),
+    (KeyCode::Char('F'), KeyModifiers::SHIFT, Action::FigureGroups),
+    (KeyCode::Char(']'), KeyModifiers::NONE, Action::YearNext),
+    (KeyCode::Char('['), KeyModifiers::NONE, Action::YearPrev),
 ];
 
 /// The keys of normal mode: the defaults, changed by the config file's

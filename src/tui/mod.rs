@@ -8,11 +8,14 @@
 pub mod app;
 pub mod clipboard;
 pub mod doc;
+mod draw_views;
 pub mod keymap;
 pub mod layout;
 pub mod terminal;
 pub mod theme;
 pub mod view;
+mod view_update;
+pub mod views;
 pub mod worker;
 pub mod wrap;
 
@@ -44,7 +47,10 @@ enum Msg {
 pub fn run(db: &Path, opts: Options) -> Result<()> {
     // Read the index before taking over the terminal, so an error is a
     // plain message.
-    let bureaus = Store::open_read_only(db)?.bureaus().context("cannot read the index")?;
+    let store = Store::open_read_only(db)?;
+    let bureaus = store.bureaus().context("cannot read the index")?;
+    let pinyin = Arc::new(store.pinyin().context("cannot read the index")?);
+    drop(store);
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [
         signal_hook::consts::SIGTERM,
@@ -61,6 +67,7 @@ pub fn run(db: &Path, opts: Options) -> Result<()> {
     let work = worker::spawn(db.to_path_buf(), tx, Msg::Worker);
     let size = guard.terminal.size()?;
     let mut app = App::new(bureaus, Rect::new(0, 0, size.width, size.height));
+    app.pinyin = pinyin;
     app.theme = opts.theme;
     app.keymap = opts.keymap;
     let fx = app.initial_effects();
@@ -142,6 +149,7 @@ fn perform(app: &mut App, effects: Vec<Effect>, work: &Sender<Request>, method: 
             Effect::Palette { seq, query } => Request::Palette(seq, query),
             Effect::Search { seq, query } => Request::Search(seq, query),
             Effect::Reload => Request::Index,
+            Effect::View(q) => Request::View(q),
             Effect::Copy(text) => {
                 let mut out = std::io::stdout();
                 app.status = Some(match clipboard::copy(&text, method, &mut out) {

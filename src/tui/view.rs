@@ -18,41 +18,41 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, List, ListItem, ListState, Paragraph};
 
 /// How this frame paints: the theme's colours, or none under `NO_COLOR`.
-struct Theme {
-    color: bool,
-    c: Colors,
+pub(super) struct Theme {
+    pub(super) color: bool,
+    pub(super) c: Colors,
 }
 
 impl Theme {
-    fn fg(&self, c: Color) -> Style {
+    pub(super) fn fg(&self, c: Color) -> Style {
         if self.color {
             Style::default().fg(c)
         } else {
             Style::default()
         }
     }
-    fn figure(&self) -> Style {
+    pub(super) fn figure(&self) -> Style {
         self.fg(self.c.figure)
             .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
-    fn current(&self) -> Style {
+    pub(super) fn current(&self) -> Style {
         Style::default().add_modifier(Modifier::REVERSED | Modifier::BOLD)
     }
-    fn matched(&self) -> Style {
+    pub(super) fn matched(&self) -> Style {
         self.fg(self.c.matched)
             .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
     }
-    fn accent(&self) -> Style {
+    pub(super) fn accent(&self) -> Style {
         self.fg(self.c.accent)
     }
-    fn dim(&self) -> Style {
+    pub(super) fn dim(&self) -> Style {
         if self.color {
             Style::default().fg(self.c.dim)
         } else {
             Style::default().add_modifier(Modifier::DIM)
         }
     }
-    fn block<'a>(&self, title: String, focused: bool) -> Block<'a> {
+    pub(super) fn block<'a>(&self, title: String, focused: bool) -> Block<'a> {
         let b = Block::default().borders(Borders::ALL).title(title);
         if focused {
             b.border_type(BorderType::Thick)
@@ -71,6 +71,13 @@ pub fn draw(f: &mut Frame<'_>, app: &App) {
     let area = f.area();
     if app.bureaus.is_empty() {
         draw_empty(f, area, app, &t);
+        return;
+    }
+    if app.screen != super::views::Screen::Browse {
+        super::draw_views::draw(f, area, app, &t);
+        if app.mode == Mode::Help {
+            draw_help(f, area, app, &t);
+        }
         return;
     }
     let p = app.panes;
@@ -118,7 +125,7 @@ fn draw_empty(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
     f.render_widget(Paragraph::new(text).block(t.block(" fazhi ".into(), true)), area);
 }
 
-fn list_state(sel: usize, height: usize) -> ListState {
+pub(super) fn list_state(sel: usize, height: usize) -> ListState {
     ListState::default()
         .with_selected(Some(sel))
         .with_offset(list_offset(sel, height))
@@ -127,9 +134,16 @@ fn list_state(sel: usize, height: usize) -> ListState {
 fn draw_bureaus(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
     let rows = app.tree_rows();
     let current = app.report.as_ref().map(|r| r.id);
+    let shown = app.shown_bureaus();
+    // Matched characters per bureau, for highlighting (pinyin matches too).
+    let matched: std::collections::HashMap<usize, &Vec<usize>> = shown.iter().map(|(bi, m)| (*bi, m)).collect();
     let items: Vec<ListItem> = rows
         .iter()
         .map(|row| match *row {
+            TreeRow::Group(bi) => ListItem::new(Line::from(Span::styled(
+                format!("■ {}", app.grouping.key(&app.bureaus[bi])),
+                t.accent().add_modifier(Modifier::BOLD),
+            ))),
             TreeRow::Bureau(bi) => {
                 let b = &app.bureaus[bi];
                 let open = if app.expanded.contains(&b.id) || !app.filter.text.is_empty() {
@@ -137,10 +151,11 @@ fn draw_bureaus(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
                 } else {
                     "▸"
                 };
-                ListItem::new(Line::from(vec![
-                    Span::raw(format!("{open} {}", sanitize(&b.name))),
-                    Span::styled(format!(" {}", b.reports.len()), t.dim()),
-                ]))
+                let mut spans = vec![Span::raw(format!("{open} "))];
+                let indices = matched.get(&bi).map_or(&[][..], |v| v.as_slice());
+                spans.extend(highlighted(&sanitize(&b.name), indices, t));
+                spans.push(Span::styled(format!(" {}", b.reports.len()), t.dim()));
+                ListItem::new(Line::from(spans))
             }
             TreeRow::Report(bi, ri) => {
                 let r = &app.bureaus[bi].reports[ri];
@@ -153,6 +168,8 @@ fn draw_bureaus(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
     let n: usize = app.bureaus.iter().map(|b| b.reports.len()).sum();
     let title = if app.mode == Mode::Filter || !app.filter.text.is_empty() {
         format!(" 机构 / filter: {}▏", sanitize(&app.filter.text))
+    } else if app.grouping != super::app::Grouping::None {
+        format!(" 机构 {} · 报告 {n} · {} ", app.bureaus.len(), app.grouping.name())
     } else {
         format!(" 机构 {} · 报告 {n} ", app.bureaus.len())
     };
@@ -398,7 +415,7 @@ fn blank_cut_wide_chars(buf: &mut Buffer, r: Rect) {
     }
 }
 
-fn draw_help(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
+pub(super) fn draw_help(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
     let scroll = app.help_scroll;
     let rows = app.keymap.help_rows();
     // The key column is as wide as the longest key list.
@@ -443,7 +460,7 @@ fn draw_help(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
     );
 }
 
-fn highlighted(text: &str, indices: &[usize], t: &Theme) -> Vec<Span<'static>> {
+pub(super) fn highlighted(text: &str, indices: &[usize], t: &Theme) -> Vec<Span<'static>> {
     text.chars()
         .enumerate()
         .map(|(i, c)| {

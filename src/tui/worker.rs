@@ -20,6 +20,7 @@ pub enum Request {
     Report(i64, Jump),
     Palette(u64, String),
     Search(u64, String),
+    View(super::views::ViewQuery),
 }
 
 /// Results are sent through `out` wrapped by `wrap` (the event loop's
@@ -88,8 +89,8 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
                     loading = Some(preload(&db));
                     store = Store::open_read_only(&db).ok().or(store);
                     seen_version = store.as_ref().and_then(|s| s.data_version().ok());
-                    match store.as_ref().map(|s| s.bureaus()) {
-                        Some(Ok(b)) => Response::Index(b),
+                    match store.as_ref().map(|s| s.bureaus().and_then(|b| Ok((b, s.pinyin()?)))) {
+                        Some(Ok((b, p))) => Response::Index(b, std::sync::Arc::new(p)),
                         Some(Err(e)) => Response::Error(format!("cannot read the index: {e:#}")),
                         None => continue,
                     }
@@ -125,6 +126,11 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
                     let hits = m.rank(&q, 200);
                     Response::Palette(seq, hits)
                 }
+                Request::View(q) => match store.as_ref().map(|s| super::views::fetch(s, q)) {
+                    Some(Ok(data)) => Response::View(data),
+                    Some(Err(e)) => Response::Error(format!("cannot read the index: {e:#}")),
+                    None => continue,
+                },
                 Request::Search(seq, q) => match store.as_ref().map(|s| s.search(&q, 200)) {
                     Some(Ok(hits)) => Response::Search(seq, hits),
                     Some(Err(e)) => Response::Error(format!("search failed: {e:#}")),
