@@ -428,3 +428,37 @@ fn a_dead_terminal_ends_the_program() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn views_across_reports_open_in_a_real_terminal() {
+    let (_dir, db) = indexed();
+    let mut s = Session::start(&db);
+    s.wait_for("机构 7 · 报告 7");
+    // The bureau filter reads pinyin.
+    s.send("i");
+    s.type_text("maojian");
+    s.wait_for("filter: maojian");
+    s.wait_for("▾ 十堰市茅箭区民政局");
+    s.send("\x1b");
+    // Coverage.
+    s.send("a");
+    s.wait_for("覆盖 coverage · 7 reports · 6 with the four required parts");
+    // Compare: shortcomings, then side by side.
+    s.send("c");
+    s.wait_for("heading:");
+    s.send("2");
+    s.wait_for("不足 (shortcomings) · 6 reports");
+    s.send("s");
+    s.wait_for("◧ 十堰市茅箭区民政局");
+    // Figures: a measure by pinyin initials.
+    s.send("F");
+    s.wait_for("临时救助 · 3 figures");
+    s.send("i");
+    s.type_text("hydj");
+    s.send("\r");
+    s.wait_for("婚姻登记 · 2 figures");
+    s.send("\x1b");
+    s.wait_for("机构 7 · 报告 7");
+    s.send("q");
+    s.wait_exit();
+}

@@ -512,11 +512,14 @@ impl Store {
                 ])?;
             }
         }
-        // The pinyin of what the palette and the filters match.
+        // The pinyin of what the palette and the filters match (a bureau's
+        // region too: "guangdong" finds 深圳市光明区人民政府).
+        let place = r.bureau.as_deref().map(|b| crate::regions::classify(b).place.label());
         let texts = r
             .bureau
             .iter()
             .chain(&r.title)
+            .chain(&place)
             .map(String::as_str)
             .chain(r.sections.iter().map(|s| s.title.as_str()))
             .chain(r.figures.iter().map(|f| f.label.as_str()));
