@@ -104,7 +104,7 @@ fn palette_matches_pinyin_on_the_index() {
     // The pinyin is stored at index time: every Han character of names,
     // headings and labels has its readings in the table.
     let p = fx.store.pinyin().unwrap();
-    assert_eq!(&*p.get('茅'), &["mao".into()]);
+    assert_eq!(p.get('茅'), &["mao".into()]);
     assert!(p.get('长').iter().any(|r| &**r == "zhang"));
 }
 

@@ -9,10 +9,11 @@
 //! sort), and matched positions are computed for those alone.
 //!
 //! A query with Latin letters is also read as pinyin ([`Pinyin::fuzzy`]):
-//! the mask then holds the letters of each item's readings too, so pinyin
-//! queries are filtered as cheaply as Chinese ones.
+//! each item also has the exact set of letters of its readings (and of its
+//! own Latin letters), so pinyin queries are filtered as cheaply as Chinese
+//! ones, and Chinese queries are filtered exactly as before.
 
-use super::pinyin::Pinyin;
+use super::pinyin::{Pinyin, Prepared};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use serde::Serialize;
@@ -105,6 +106,16 @@ fn char_bit(c: char) -> u64 {
     1 << (c.wrapping_mul(2_654_435_761) >> 26)
 }
 
+/// The bit of a Latin letter in a 26-bit set (0 for anything else).
+fn letter_bit(c: char) -> u32 {
+    let c = c.to_ascii_lowercase();
+    if c.is_ascii_lowercase() {
+        1 << (c as u32 - 'a' as u32)
+    } else {
+        0
+    }
+}
+
 fn char_mask(s: &str) -> u64 {
     s.chars().filter(|c| !c.is_whitespace()).fold(0, |m, c| m | char_bit(c))
 }
@@ -124,6 +135,9 @@ pub struct Matcher {
     tails: Vec<String>,
     tail_of: Vec<u32>,
     masks: Vec<u64>,
+    /// The letters of each item's readings and its own Latin letters (bit
+    /// 0 = a).
+    letters: Vec<u32>,
     /// The readings of the items' characters.
     pinyin: Arc<Pinyin>,
     /// The last query (kind prefix included) and the items it matched:
@@ -197,8 +211,10 @@ impl Matcher {
         self.head_of.push(h);
         let t = intern(&mut self.tails, &mut self.interned_tails, tail);
         self.tail_of.push(t);
-        self.masks
-            .push(char_mask(text) | self.pinyin.letters_mask(text, char_bit));
+        self.masks.push(char_mask(text));
+        let own = text.chars().fold(0, |m, c| m | letter_bit(c));
+        let readings = self.pinyin.letters_mask(text, |c| u64::from(letter_bit(c))) as u32;
+        self.letters.push(own | readings);
     }
 
     /// Drops what was only needed while adding items.
@@ -206,7 +222,13 @@ impl Matcher {
         self.interned = Default::default();
         self.interned_tails = Default::default();
         self.text.shrink_to_fit();
-        for v in [&mut self.ends, &mut self.head_of, &mut self.tail_of, &mut self.subs] {
+        for v in [
+            &mut self.ends,
+            &mut self.head_of,
+            &mut self.tail_of,
+            &mut self.subs,
+            &mut self.letters,
+        ] {
             v.shrink_to_fit();
         }
     }
@@ -260,19 +282,17 @@ impl Matcher {
 
     /// Item `i`'s score for `q`: the better of the character match and,
     /// with `pinyin`, the pinyin match (and which one it was).
-    fn score(&self, m: &SkimMatcherV2, i: usize, q: &str, pinyin: bool) -> Option<(i64, bool)> {
+    fn score(&self, m: &SkimMatcherV2, i: usize, q: &str, pinyin: Option<&Prepared>) -> Option<(i64, bool)> {
         let text = self.text_of(i);
         let chars = m.fuzzy_match(text, q).map(|s| (s, false));
-        if !pinyin {
-            return chars;
-        }
-        let py = self.pinyin.fuzzy(text, q, false).map(|(s, _)| (s, true));
+        let Some(p) = pinyin else { return chars };
+        let py = self.pinyin.fuzzy_prepared(text, p, false).map(|(s, _)| (s, true));
         chars.into_iter().chain(py).max_by_key(|x| x.0)
     }
 
     /// The matched character positions of item `i`, from whichever match
     /// scored best.
-    fn indices(&self, m: &SkimMatcherV2, i: usize, q: &str, pinyin: bool) -> Vec<usize> {
+    fn indices(&self, m: &SkimMatcherV2, i: usize, q: &str, pinyin: Option<&Prepared>) -> Vec<usize> {
         let text = self.text_of(i);
         match self.score(m, i, q, pinyin) {
             Some((_, true)) => self.pinyin.fuzzy(text, q, true).map(|x| x.1).unwrap_or_default(),
@@ -301,10 +321,18 @@ impl Matcher {
             Some((prev, _)) if key.starts_with(prev.as_str()) => self.last.take().map(|l| l.1),
             _ => None,
         };
-        let qmask = char_mask(q);
-        let pinyin = q.chars().any(|c| c.is_ascii_alphabetic()) && !self.pinyin.is_empty();
+        // Letters are checked against the exact letter sets (they may be
+        // pinyin); every other character against the character mask.
+        let qmask = char_mask(&q.chars().filter(|c| !c.is_ascii_alphabetic()).collect::<String>());
+        let qletters = q.chars().fold(0, |m, c| m | letter_bit(c));
+        let prepared = if self.pinyin.is_empty() { None } else { Prepared::new(q) };
+        let pinyin = prepared.as_ref();
         let this = &*self;
-        let keep = |i: u32| this.masks[i as usize] & qmask == qmask && kind.is_none_or(|k| this.kinds[i as usize] == k);
+        let keep = |i: u32| {
+            this.masks[i as usize] & qmask == qmask
+                && this.letters[i as usize] & qletters == qletters
+                && kind.is_none_or(|k| this.kinds[i as usize] == k)
+        };
         let candidates: Vec<u32> = match narrowed {
             Some(ids) => ids.into_iter().filter(|&i| keep(i)).collect(),
             None => (0..this.len() as u32).filter(|&i| keep(i)).collect(),

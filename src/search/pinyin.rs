@@ -52,7 +52,15 @@ pub fn readings_of(c: char) -> Vec<String> {
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Pinyin {
     readings: HashMap<char, Box<[Box<str>]>>,
+    /// The common characters' readings again, in a table indexed by code
+    /// point: the matcher looks characters up millions of times per
+    /// keystroke, and hashing each was most of its time.
+    dense: Vec<Option<Box<[Box<str>]>>>,
 }
+
+/// The code points of the dense table: extension A and the unified
+/// ideographs.
+const DENSE: std::ops::Range<u32> = 0x3400..0xA000;
 
 impl Pinyin {
     /// The readings of every Han character of `texts`, from the built-in
@@ -70,8 +78,14 @@ impl Pinyin {
     }
 
     pub fn insert(&mut self, c: char, readings: Vec<String>) {
-        self.readings
-            .insert(c, readings.into_iter().map(String::into_boxed_str).collect());
+        let readings: Box<[Box<str>]> = readings.into_iter().map(String::into_boxed_str).collect();
+        if DENSE.contains(&(c as u32)) {
+            if self.dense.is_empty() {
+                self.dense = vec![None; DENSE.len()];
+            }
+            self.dense[(c as u32 - DENSE.start) as usize] = Some(readings.clone());
+        }
+        self.readings.insert(c, readings);
     }
 
     /// Adds a stored row: the readings separated by spaces.
@@ -87,6 +101,17 @@ impl Pinyin {
     }
 
     pub fn get(&self, c: char) -> &[Box<str>] {
+        let code = c as u32;
+        if DENSE.contains(&code) {
+            return self
+                .dense
+                .get((code - DENSE.start) as usize)
+                .and_then(|r| r.as_deref())
+                .unwrap_or(&[]);
+        }
+        if code < 0x80 {
+            return &[];
+        }
         self.readings.get(&c).map_or(&[], |r| r)
     }
 
@@ -117,39 +142,58 @@ impl Pinyin {
     /// None when the query has no ASCII letter (nothing to read as pinyin)
     /// or does not match.
     pub fn fuzzy(&self, text: &str, query: &str, indices: bool) -> Option<(i64, Vec<usize>)> {
-        let q: Vec<char> = query
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        if q.is_empty() || q.len() > MAX_QUERY || !q.iter().any(|c| c.is_ascii_alphabetic()) {
-            return None;
-        }
-        let chars: Vec<char> = text.chars().collect();
-        self.run(&chars, &q, indices)
+        self.fuzzy_prepared(text, &Prepared::new(query)?, indices)
+    }
+
+    /// [`Pinyin::fuzzy`] with the query prepared once for many texts.
+    pub fn fuzzy_prepared(&self, text: &str, q: &Prepared, indices: bool) -> Option<(i64, Vec<usize>)> {
+        self.run(text, &q.0, indices)
+    }
+
+    /// The better of a match by characters (fuzzy-matcher's skim) and by
+    /// pinyin, with the matched positions: what the filters use.
+    pub fn best_match(
+        &self,
+        skim: &fuzzy_matcher::skim::SkimMatcherV2,
+        text: &str,
+        query: &str,
+    ) -> Option<(i64, Vec<usize>)> {
+        use fuzzy_matcher::FuzzyMatcher;
+        let chars = skim.fuzzy_indices(text, query);
+        chars
+            .into_iter()
+            .chain(self.fuzzy(text, query, true))
+            .max_by_key(|m| m.0)
     }
 
     /// The dynamic programme over the text's characters. State after `j`
     /// characters: how much of the query is consumed (`i`), and whether
     /// character `j - 1` matched (for the contiguity bonus).
-    fn run(&self, chars: &[char], q: &[char], trace: bool) -> Option<(i64, Vec<usize>)> {
+    fn run(&self, text: &str, q: &[char], trace: bool) -> Option<(i64, Vec<usize>)> {
         let m = q.len();
         let width = m + 1;
-        // Scores of [off, on] states for the current prefix of the text.
-        let mut cur = vec![NONE; 2 * width];
+        // Scores of [off, on] states for the current prefix of the text
+        // (on the stack: this runs for millions of items per keystroke).
+        let mut cur_buf = [NONE; 2 * (MAX_QUERY + 1)];
+        let mut next_buf = [NONE; 2 * (MAX_QUERY + 1)];
+        let (mut cur, mut next) = (&mut cur_buf[..2 * width], &mut next_buf[..2 * width]);
         cur[0] = 0;
-        let mut next = vec![NONE; 2 * width];
+        // The furthest query position reached so far.
+        let mut reach = 0;
         // With `trace`: for each character, each state's predecessor
         // (query position and state) and whether the character matched.
         let mut back: Vec<(u16, u8)> = Vec::new();
-        for (j, &c) in chars.iter().enumerate() {
+        let mut n = 0;
+        for (j, c) in text.chars().enumerate() {
+            n = j + 1;
             next.fill(NONE);
             let readings = self.get(c);
             let lower = c.to_ascii_lowercase();
             if trace {
                 back.resize((j + 1) * 2 * width, (u16::MAX, 0));
             }
-            for i in 0..width {
+            let mut new_reach = reach;
+            for i in 0..=reach {
                 for on in 0..2 {
                     let s = cur[on * width + i];
                     if s == NONE {
@@ -157,22 +201,14 @@ impl Pinyin {
                     }
                     // Skip the character: a gap inside the match costs.
                     let skip = if i == 0 || i == m { s } else { s - GAP };
-                    relax(&mut next, &mut back, trace, j, width, (i, 0), skip, (i, on));
+                    relax(next, &mut back, trace, j, width, (i, 0), skip, (i, on));
                     if i == m {
                         continue;
                     }
                     let bonus = if on == 1 { CONTIGUOUS } else { 0 } + if j == 0 { FIRST } else { 0 };
                     if q[i] == lower {
-                        relax(
-                            &mut next,
-                            &mut back,
-                            trace,
-                            j,
-                            width,
-                            (i + 1, 1),
-                            s + MATCH + bonus,
-                            (i, on),
-                        );
+                        relax(next, &mut back, trace, j, width, (i + 1, 1), s + MATCH + bonus, (i, on));
+                        new_reach = new_reach.max(i + 1);
                     }
                     for r in readings {
                         let r = r.as_bytes();
@@ -181,11 +217,13 @@ impl Pinyin {
                             len += 1;
                             let whole = if len == r.len() { WHOLE } else { 0 };
                             let score = s + MATCH + bonus + SYLLABLE * (len as i64 - 1) + whole;
-                            relax(&mut next, &mut back, trace, j, width, (i + len, 1), score, (i, on));
+                            relax(next, &mut back, trace, j, width, (i + len, 1), score, (i, on));
+                            new_reach = new_reach.max(i + len);
                         }
                     }
                 }
             }
+            reach = new_reach;
             std::mem::swap(&mut cur, &mut next);
         }
         let (best, on) = [(cur[m], 0), (cur[width + m], 1)].into_iter().max_by_key(|x| x.0)?;
@@ -195,7 +233,7 @@ impl Pinyin {
         let mut idx = Vec::new();
         if trace {
             let (mut i, mut on) = (m, on);
-            for j in (0..chars.len()).rev() {
+            for j in (0..n).rev() {
                 let (pi, pon) = back[(j * 2 + on) * width + i];
                 if on == 1 {
                     idx.push(j);
@@ -206,6 +244,21 @@ impl Pinyin {
             idx.reverse();
         }
         Some((best, idx))
+    }
+}
+
+/// A query ready for matching many texts: lower case, no spaces. None
+/// when it has no Latin letter (nothing to read as pinyin) or is too long.
+pub struct Prepared(Vec<char>);
+
+impl Prepared {
+    pub fn new(query: &str) -> Option<Prepared> {
+        let q: Vec<char> = query
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        (!q.is_empty() && q.len() <= MAX_QUERY && q.iter().any(|c| c.is_ascii_alphabetic())).then_some(Prepared(q))
     }
 }
 

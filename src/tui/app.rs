@@ -13,7 +13,6 @@ use crate::search::pinyin::Pinyin;
 use crate::store::reader::{BureauRow, Hit as SearchHit, StoredReport};
 use crate::store::views::ReportFilter;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
-use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use ratatui::layout::Rect;
 use std::cell::RefCell;
@@ -337,10 +336,7 @@ impl App {
     /// Does bureau `b` pass the filter `q`? The matched characters of its
     /// name (empty when the match was on its region or department).
     pub fn bureau_match(&self, b: &BureauRow, q: &str) -> Option<(i64, Vec<usize>)> {
-        let matcher = SkimMatcherV2::default();
-        let by_chars = matcher.fuzzy_indices(&b.name, q);
-        let by_pinyin = self.pinyin.fuzzy(&b.name, q, true);
-        if let Some(best) = by_chars.into_iter().chain(by_pinyin).max_by_key(|m| m.0) {
+        if let Some(best) = self.pinyin.best_match(&SkimMatcherV2::default(), &b.name, q) {
             return Some(best);
         }
         // "湖北" finds 十堰市茅箭区民政局 (its province), "民政" every 民政局.

@@ -10,7 +10,6 @@ use crate::search::pinyin::Pinyin;
 use crate::store::Store;
 use crate::store::views::{CompareEntry, CompareWhat, CoverageRow, GroupRow, MeasureRow, ReportFilter};
 use anyhow::Result;
-use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
 /// Which screen is up.
@@ -175,13 +174,7 @@ impl FiguresState {
                 if q.is_empty() {
                     return Some((0, i, Vec::new()));
                 }
-                let chars = m.fuzzy_indices(&r.measure, q);
-                let py = pinyin.fuzzy(&r.measure, q, true);
-                chars
-                    .into_iter()
-                    .chain(py)
-                    .max_by_key(|x| x.0)
-                    .map(|(s, idx)| (s, i, idx))
+                pinyin.best_match(&m, &r.measure, q).map(|(s, idx)| (s, i, idx))
             })
             .collect();
         if !q.is_empty() {
