@@ -135,8 +135,13 @@ fn draw_bureaus(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
     let rows = app.tree_rows();
     let current = app.report.as_ref().map(|r| r.id);
     let shown = app.shown_bureaus();
-    // Matched characters per bureau, for highlighting (pinyin matches too).
-    let matched: std::collections::HashMap<usize, &Vec<usize>> = shown.iter().map(|(bi, m)| (*bi, m)).collect();
+    // Matched characters per bureau, for highlighting (pinyin matches too);
+    // nothing to look up without a filter.
+    let matched: std::collections::HashMap<usize, &Vec<usize>> = if app.filter.text.trim().is_empty() {
+        std::collections::HashMap::new()
+    } else {
+        shown.iter().map(|(bi, m)| (*bi, m)).collect()
+    };
     let items: Vec<ListItem> = rows
         .iter()
         .map(|row| match *row {
