@@ -154,7 +154,7 @@ fn killed_indexers_many_times() {
 fn readers_never_see_a_half_written_report() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let expected = corpus(&data, 600);
+    let expected = corpus(&data, 1500);
     let db = tmp.path().join("i.db");
     drop(Store::open(&db).unwrap());
     let writer = {
@@ -183,12 +183,12 @@ fn readers_never_see_a_half_written_report() {
         }
     }
     let stats = writer.join().unwrap();
-    assert_eq!(stats.new, 600);
+    assert_eq!(stats.new, 1500);
     assert!(
-        seen.iter().any(|&n| n > 0 && n < 600),
+        seen.iter().any(|&n| n > 0 && n < 1500),
         "the reader never saw the index between batches: {seen:?}"
     );
-    assert_eq!(assert_consistent(&db, &expected), 600);
+    assert_eq!(assert_consistent(&db, &expected), 1500);
 }
 
 #[test]

@@ -256,3 +256,67 @@ fn a_stored_report_reads_back_as_parsed() {
         assert_eq!(sentences, expected, "{}", stored.path);
     }
 }
+
+/// Paragraphs reach the full-text index once per batch (schema 5). The
+/// newest report's paragraphs hold the highest ids: replacing it must not
+/// hand its old ids to the new paragraphs, or the index would skip them.
+#[test]
+fn the_full_text_index_follows_a_replaced_newest_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("reports");
+    std::fs::create_dir(&data).unwrap();
+    let file = data.join("hubin.txt");
+    let text = std::fs::read_to_string(common::sample_path("hubin-district-civil-affairs-2023.txt")).unwrap();
+    std::fs::write(&file, &text).unwrap();
+    let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
+    index(&mut store, &data, false);
+    assert_eq!(store.search("2529件", 10).unwrap().len(), 1);
+    let marriage = store.search("婚姻登记", 100).unwrap().len();
+    assert!(marriage > 0);
+    for round in 0..3 {
+        let changed = text.replace("2529件", &format!("{}件", 7000 + round));
+        std::fs::write(&file, changed).unwrap();
+        assert_eq!(index(&mut store, &data, false).changed, 1);
+        assert!(store.search("2529件", 10).unwrap().is_empty());
+        assert_eq!(store.search(&format!("{}件", 7000 + round), 10).unwrap().len(), 1);
+        assert_eq!(store.search("婚姻登记", 100).unwrap().len(), marriage, "round {round}");
+        assert!(store.integrity_ok().unwrap());
+    }
+}
+
+/// An index written by schema 4 (paragraphs indexed by a trigger) is
+/// migrated: what it holds stays searchable, and what is indexed after is
+/// found too.
+#[test]
+fn a_schema_4_index_keeps_its_full_text_index() {
+    let (tmp, store) = indexed_samples();
+    let db = tmp.path().join("i.db");
+    drop(store);
+    {
+        // Schema 4 as it was: triggers on insert and delete, no high-water mark.
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "DROP TRIGGER paragraphs_ad;
+             DROP TABLE fts_synced;
+             CREATE TRIGGER paragraphs_ai AFTER INSERT ON paragraphs BEGIN
+                 INSERT INTO paragraphs_fts(rowid, text) VALUES (new.id, new.text);
+             END;
+             CREATE TRIGGER paragraphs_ad AFTER DELETE ON paragraphs BEGIN
+                 INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
+             END;
+             PRAGMA user_version = 4;",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&db).unwrap();
+    assert_eq!(store.search("婚姻登记", 50).unwrap().len(), 6);
+    let data = tmp.path().join("reports");
+    let hubin = data.join("hubin-district-civil-affairs-2023.txt");
+    let text = std::fs::read_to_string(&hubin).unwrap();
+    std::fs::write(&hubin, text.replace("2529件", "8123件")).unwrap();
+    assert_eq!(index(&mut store, &data, false).changed, 1);
+    assert!(store.search("2529件", 10).unwrap().is_empty());
+    assert_eq!(store.search("8123件", 10).unwrap().len(), 1);
+    assert_eq!(store.search("婚姻登记", 50).unwrap().len(), 6);
+    assert!(store.integrity_ok().unwrap());
+}

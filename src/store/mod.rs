@@ -161,10 +161,20 @@ impl Store {
         Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
-    /// `PRAGMA integrity_check` says "ok".
+    /// `PRAGMA integrity_check` says "ok" and the full-text index matches
+    /// the paragraphs.
     pub fn integrity_ok(&self) -> Result<bool> {
         let r: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        Ok(r == "ok")
+        // The full-text index against its content: every paragraph indexed
+        // with its own text, nothing else.
+        let fts = self
+            .conn
+            .execute(
+                "INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('integrity-check', 1)",
+                [],
+            )
+            .is_ok();
+        Ok(r == "ok" && fts)
     }
 
     /// Every paragraph's text, for checks that must agree with the index.

@@ -356,8 +356,8 @@ impl Store {
                 }
                 if batch.is_some_and(|t| t.elapsed() >= BATCH_TIME) {
                     batch = None;
-                    if let Err(e) = self.conn.execute_batch("COMMIT") {
-                        write_error.get_or_insert(anyhow::Error::new(e).context("cannot commit to the index"));
+                    if let Err(e) = self.commit_batch() {
+                        write_error.get_or_insert(e);
                     }
                 }
                 progress(Progress {
@@ -367,9 +367,9 @@ impl Store {
                 });
             }
             if batch.is_some()
-                && let Err(e) = self.conn.execute_batch("COMMIT")
+                && let Err(e) = self.commit_batch()
             {
-                write_error.get_or_insert(anyhow::Error::new(e).context("cannot commit to the index"));
+                write_error.get_or_insert(e);
             }
         });
         if let Some(e) = write_error {
@@ -380,6 +380,18 @@ impl Store {
         }
         stats.failed.sort();
         Ok(stats)
+    }
+
+    /// Indexes the batch's paragraphs for full-text search and commits. On
+    /// failure the batch is rolled back: the index stays as it was before.
+    fn commit_batch(&mut self) -> Result<()> {
+        let done = super::schema::sync_fts(&self.conn)
+            .context("cannot add the paragraphs to the full-text index")
+            .and_then(|()| self.conn.execute_batch("COMMIT").context("cannot commit to the index"));
+        if done.is_err() && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        done
     }
 
     fn record(
@@ -419,10 +431,13 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces the report stored for `path` in one transaction.
-    pub fn write_report(&mut self, path: &str, hash: &str, size: u64, r: &Report) -> Result<i64> {
-        // A savepoint: its own transaction when called alone, a nested one
-        // inside an index run's batch.
+    /// Replaces the report's rows inside the batch's transaction; its
+    /// paragraphs reach the full-text index at [`schema::sync_fts`], before
+    /// the batch commits.
+    ///
+    /// [`schema::sync_fts`]: super::schema::sync_fts
+    fn write_report(&mut self, path: &str, hash: &str, size: u64, r: &Report) -> Result<i64> {
+        // One savepoint per report: a failing write costs only this report.
         let tx = self.conn.savepoint()?;
         let old: Option<i64> = tx
             .query_row("SELECT id FROM reports WHERE path = ?1", [path], |row| row.get(0))
@@ -475,11 +490,20 @@ impl Store {
                     s.path
                 ])?;
             }
+            // Paragraph ids stay above what the full-text index has taken,
+            // even where the newest paragraphs were just deleted, so that
+            // `sync_fts` finds every new one.
+            let first: i64 = tx.query_row(
+                "SELECT max(coalesce((SELECT max(id) FROM paragraphs), 0), (SELECT id FROM fts_synced)) + 1",
+                [],
+                |row| row.get(0),
+            )?;
             let mut st = tx.prepare_cached(
-                "INSERT INTO paragraphs(report_id, ord, section, text, points) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO paragraphs(id, report_id, ord, section, text, points) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
             for (i, p) in r.paragraphs.iter().enumerate() {
                 st.execute(params![
+                    first + i as i64,
                     id,
                     i as i64,
                     p.section.map(|s| s as i64),
