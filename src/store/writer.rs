@@ -109,10 +109,68 @@ enum Outcome {
     Unchanged,
     Parsed {
         report: Box<Report>,
+        rows: Box<Derived>,
         hash: String,
         size: u64,
     },
     Failed(String),
+}
+
+/// What the stored rows derive from a report, computed on the parsing
+/// threads: the single writer is the bottleneck of an index run, so it
+/// only binds values.
+struct Derived {
+    meta: String,
+    parts: String,
+    warnings: String,
+    /// Each paragraph's inline points, as JSON.
+    points: Vec<String>,
+    /// Each figure's measure and value in the base unit.
+    measures: Vec<(String, f64, String)>,
+    /// The distinct Han characters of what the palette and the filters
+    /// match by pinyin: the bureau, its region, the title, the section
+    /// titles and the figure labels.
+    han: Vec<char>,
+}
+
+impl Derived {
+    fn of(r: &Report) -> serde_json::Result<Derived> {
+        use crate::ingest::measure;
+        // "guangdong" finds 深圳市光明区人民政府 through its region.
+        let place = r.bureau.as_deref().map(|b| crate::regions::classify(b).place.label());
+        let mut han: Vec<char> = r
+            .bureau
+            .iter()
+            .chain(&r.title)
+            .chain(&place)
+            .map(String::as_str)
+            .chain(r.sections.iter().map(|s| s.title.as_str()))
+            .chain(r.figures.iter().map(|f| f.label.as_str()))
+            .flat_map(str::chars)
+            .filter(|&c| crate::search::pinyin::is_han(c))
+            .collect();
+        han.sort_unstable();
+        han.dedup();
+        Ok(Derived {
+            meta: serde_json::to_string(&r.meta)?,
+            parts: serde_json::to_string(&r.parts)?,
+            warnings: serde_json::to_string(&r.warnings)?,
+            points: r
+                .paragraphs
+                .iter()
+                .map(|p| serde_json::to_string(&p.points))
+                .collect::<serde_json::Result<_>>()?,
+            measures: r
+                .figures
+                .iter()
+                .map(|f| {
+                    let (v, u) = measure::base(f.value, &f.unit);
+                    (measure::measure(&f.label), v, u)
+                })
+                .collect(),
+            han,
+        })
+    }
 }
 
 /// Larger files are refused: a report is well under 1 MB, and reading a
@@ -203,10 +261,14 @@ fn examine(path: &Path, known: Option<&str>) -> Outcome {
     }
     // A parser bug must cost one file, not the run.
     match std::panic::catch_unwind(|| ingest::parse_bytes(&bytes)) {
-        Ok(Ok(report)) => Outcome::Parsed {
-            report: Box::new(report),
-            hash,
-            size: bytes.len() as u64,
+        Ok(Ok(report)) => match Derived::of(&report) {
+            Ok(rows) => Outcome::Parsed {
+                report: Box::new(report),
+                rows: Box::new(rows),
+                hash,
+                size: bytes.len() as u64,
+            },
+            Err(e) => Outcome::Failed(format!("cannot encode the report for the index: {e}")),
         },
         Ok(Err(e)) => Outcome::Failed(e.to_string()),
         Err(_) => Outcome::Failed("internal parser error (please report this file)".to_string()),
@@ -296,6 +358,24 @@ impl Store {
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<IndexStats> {
         let _lock = IndexLock::acquire(self.path())?;
+        // The writer inserts a report's rows after the report, in one
+        // savepoint, and deletes them explicitly before it: checking each
+        // of the million child rows against its report costs a tenth of
+        // the run and can find nothing.
+        self.conn.pragma_update(None, "foreign_keys", "OFF")?;
+        let result = self.index_files(paths, opts, progress);
+        let checks_on = self.conn.pragma_update(None, "foreign_keys", "ON");
+        let stats = result?;
+        checks_on?;
+        Ok(stats)
+    }
+
+    fn index_files(
+        &mut self,
+        paths: &[PathBuf],
+        opts: IndexOptions,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Result<IndexStats> {
         let mut stats = IndexStats::default();
         let files: Vec<PathBuf> = collect_files(paths, &mut stats.failed)
             .iter()
@@ -413,8 +493,13 @@ impl Store {
                     .with_context(|| format!("{}: cannot record the failure", path.display()))?;
                 stats.failed.push((path.to_path_buf(), reason));
             }
-            Outcome::Parsed { report, hash, size } => {
-                self.write_report(&key, &hash, size, &report).with_context(|| {
+            Outcome::Parsed {
+                report,
+                rows,
+                hash,
+                size,
+            } => {
+                self.write_report(&key, &hash, size, &report, &rows).with_context(|| {
                     format!(
                         "{}: cannot write to the index {}",
                         path.display(),
@@ -436,7 +521,7 @@ impl Store {
     /// the batch commits.
     ///
     /// [`schema::sync_fts`]: super::schema::sync_fts
-    fn write_report(&mut self, path: &str, hash: &str, size: u64, r: &Report) -> Result<i64> {
+    fn write_report(&mut self, path: &str, hash: &str, size: u64, r: &Report, d: &Derived) -> Result<i64> {
         // One savepoint per report: a failing write costs only this report.
         let tx = self.conn.savepoint()?;
         let old: Option<i64> = tx
@@ -464,9 +549,9 @@ impl Store {
                 r.published,
                 r.title,
                 r.encoding,
-                serde_json::to_string(&r.meta)?,
-                serde_json::to_string(&r.parts)?,
-                serde_json::to_string(&r.warnings)?,
+                d.meta,
+                d.parts,
+                d.warnings,
             ],
         )?;
         let id = tx.last_insert_rowid();
@@ -508,7 +593,7 @@ impl Store {
                     i as i64,
                     p.section.map(|s| s as i64),
                     p.text,
-                    serde_json::to_string(&p.points)?
+                    d.points[i]
                 ])?;
             }
             let mut st = tx.prepare_cached(
@@ -516,8 +601,7 @@ impl Store {
                                      measure, base_value, base_unit)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?;
-            for (i, f) in r.figures.iter().enumerate() {
-                let (base_value, base_unit) = crate::ingest::measure::base(f.value, &f.unit);
+            for (i, (f, (measure, base_value, base_unit))) in r.figures.iter().zip(&d.measures).enumerate() {
                 st.execute(params![
                     id,
                     i as i64,
@@ -530,24 +614,13 @@ impl Store {
                     f.label,
                     f.start as i64,
                     f.end as i64,
-                    crate::ingest::measure::measure(&f.label),
+                    measure,
                     base_value,
                     base_unit
                 ])?;
             }
         }
-        // The pinyin of what the palette and the filters match (a bureau's
-        // region too: "guangdong" finds 深圳市光明区人民政府).
-        let place = r.bureau.as_deref().map(|b| crate::regions::classify(b).place.label());
-        let texts = r
-            .bureau
-            .iter()
-            .chain(&r.title)
-            .chain(&place)
-            .map(String::as_str)
-            .chain(r.sections.iter().map(|s| s.title.as_str()))
-            .chain(r.figures.iter().map(|f| f.label.as_str()));
-        let new_chars = store_pinyin(&tx, &mut self.pinyin_known, texts)?;
+        let new_chars = store_pinyin(&tx, &mut self.pinyin_known, &d.han)?;
         tx.execute("DELETE FROM failures WHERE path = ?1", [path])?;
         if old.is_some() {
             delete_orphan_bureaus(&tx)?;
@@ -596,15 +669,16 @@ impl Store {
     }
 }
 
-/// Stores the readings of the Han characters of `texts` that the `pinyin`
-/// table lacks; returns them (the caller records them as known once the
-/// transaction commits). `known` is read from the table on first use.
-fn store_pinyin<'a>(
+/// Stores the readings of the characters of `han` (Han, distinct) that the
+/// `pinyin` table lacks; returns them (the caller records them as known
+/// once the transaction commits). `known` is read from the table on first
+/// use.
+fn store_pinyin(
     tx: &rusqlite::Connection,
     known: &mut Option<std::collections::HashSet<char>>,
-    texts: impl Iterator<Item = &'a str>,
+    han: &[char],
 ) -> Result<Vec<char>> {
-    use crate::search::pinyin::{is_han, readings_of};
+    use crate::search::pinyin::readings_of;
     let known = match known {
         Some(k) => k,
         None => {
@@ -618,11 +692,9 @@ fn store_pinyin<'a>(
     };
     let mut new = Vec::new();
     let mut st = tx.prepare_cached("INSERT OR IGNORE INTO pinyin(ch, readings) VALUES (?1, ?2)")?;
-    for c in texts.flat_map(str::chars) {
-        if is_han(c) && !known.contains(&c) && !new.contains(&c) {
-            st.execute(params![c.to_string(), readings_of(c).join(" ")])?;
-            new.push(c);
-        }
+    for &c in han.iter().filter(|c| !known.contains(c)) {
+        st.execute(params![c.to_string(), readings_of(c).join(" ")])?;
+        new.push(c);
     }
     Ok(new)
 }
