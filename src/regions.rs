@@ -233,6 +233,15 @@ fn fields(line: &str) -> Vec<&str> {
     line.split(',').map(|f| f.trim_matches('"')).collect()
 }
 
+/// Builds the division table now (a few tens of milliseconds), on another
+/// thread while the caller reads the index, so that the first
+/// [`classify`] does not wait for it.
+pub fn warm_in_background() {
+    std::thread::spawn(|| {
+        table();
+    });
+}
+
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| {

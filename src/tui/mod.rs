@@ -44,13 +44,22 @@ enum Msg {
     Stop,
 }
 
-pub fn run(db: &Path, opts: Options) -> Result<()> {
-    // Read the index before taking over the terminal, so an error is a
-    // plain message.
+/// What the first frame needs: the bureaus with their reports, and the
+/// readings for matching them by pinyin.
+pub fn load(db: &Path) -> Result<(Vec<crate::store::reader::BureauRow>, Arc<crate::search::pinyin::Pinyin>)> {
+    // Each bureau's region is derived from the division table, which is
+    // built meanwhile on the other core.
+    crate::regions::warm_in_background();
     let store = Store::open_read_only(db)?;
     let bureaus = store.bureaus().context("cannot read the index")?;
     let pinyin = Arc::new(store.pinyin().context("cannot read the index")?);
-    drop(store);
+    Ok((bureaus, pinyin))
+}
+
+pub fn run(db: &Path, opts: Options) -> Result<()> {
+    // Read the index before taking over the terminal, so an error is a
+    // plain message.
+    let (bureaus, pinyin) = load(db)?;
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [
         signal_hook::consts::SIGTERM,

@@ -142,8 +142,14 @@ fn draw_bureaus(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
     } else {
         shown.iter().map(|(bi, m)| (*bi, m)).collect()
     };
+    // Only the rows in view become list items: with thousands of bureaus,
+    // building (and measuring) every item took most of each frame.
+    let height = area.height.saturating_sub(2) as usize;
+    let offset = list_offset(app.tree_sel, height);
     let items: Vec<ListItem> = rows
         .iter()
+        .skip(offset)
+        .take(height.max(1))
         .map(|row| match *row {
             TreeRow::Group(bi) => ListItem::new(Line::from(Span::styled(
                 format!("■ {}", app.grouping.key(&app.bureaus[bi])),
@@ -186,7 +192,7 @@ fn draw_bureaus(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
         } else {
             Style::default().add_modifier(Modifier::BOLD)
         });
-    let mut st = list_state(app.tree_sel, area.height.saturating_sub(2) as usize);
+    let mut st = ListState::default().with_selected(Some(app.tree_sel.saturating_sub(offset)));
     f.render_stateful_widget(list, area, &mut st);
     if app.mode == Mode::Filter {
         let x = area.x + 1 + width(" 机构 / filter: ") as u16 + width(&app.filter.text) as u16;
