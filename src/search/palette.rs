@@ -9,11 +9,13 @@
 //! sort), and matched positions are computed for those alone.
 //!
 //! A query with Latin letters is also read as pinyin ([`Pinyin::fuzzy`]):
-//! each item also has the exact set of letters of its readings (and of its
-//! own Latin letters), so pinyin queries are filtered as cheaply as Chinese
-//! ones, and Chinese queries are filtered exactly as before.
+//! each item also has the exact set of the letters of its readings and of
+//! their first letters (with its own Latin letters in both), so pinyin
+//! queries are filtered as cheaply as Chinese ones (the letters that must
+//! begin a character's match must be first letters), and the character
+//! matcher runs only on items that contain every character of the query.
 
-use super::pinyin::{Pinyin, Prepared};
+use super::pinyin::{Pinyin, Prepared, letter_bit};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use serde::Serialize;
@@ -106,16 +108,6 @@ fn char_bit(c: char) -> u64 {
     1 << (c.wrapping_mul(2_654_435_761) >> 26)
 }
 
-/// The bit of a Latin letter in a 26-bit set (0 for anything else).
-fn letter_bit(c: char) -> u32 {
-    let c = c.to_ascii_lowercase();
-    if c.is_ascii_lowercase() {
-        1 << (c as u32 - 'a' as u32)
-    } else {
-        0
-    }
-}
-
 fn char_mask(s: &str) -> u64 {
     s.chars().filter(|c| !c.is_whitespace()).fold(0, |m, c| m | char_bit(c))
 }
@@ -135,9 +127,10 @@ pub struct Matcher {
     tails: Vec<String>,
     tail_of: Vec<u32>,
     masks: Vec<u64>,
-    /// The letters of each item's readings and its own Latin letters (bit
-    /// 0 = a).
-    letters: Vec<u32>,
+    /// Per item, two 26-bit letter sets (bit 0 = a), each with the item's
+    /// own Latin letters: the letters of its readings (low half) and their
+    /// first letters (high half).
+    letters: Vec<u64>,
     /// The readings of the items' characters.
     pinyin: Arc<Pinyin>,
     /// The last query (kind prefix included) and the items it matched:
@@ -145,6 +138,48 @@ pub struct Matcher {
     last: Option<(String, Vec<u32>)>,
     interned: std::collections::HashMap<String, u32>,
     interned_tails: std::collections::HashMap<String, u32>,
+}
+
+/// Which items a query can match, by their masks: by characters, every
+/// character of the query must be among the item's; by pinyin, every
+/// letter among the letters of its readings, and each letter that must
+/// begin a character's match among their first letters. (Letters of the
+/// item's own Latin text count for both.)
+#[derive(Clone, Copy)]
+struct Filter {
+    kind: Option<Kind>,
+    chars: u64,
+    /// The query's characters other than letters (pinyin leaves them as
+    /// they are).
+    others: u64,
+    letters: u64,
+    pinyin: bool,
+}
+
+impl Filter {
+    fn new(q: &str, kind: Option<Kind>, pinyin: Option<&Prepared>) -> Filter {
+        let others = char_mask(&q.chars().filter(|c| !c.is_ascii_alphabetic()).collect::<String>());
+        let letters = q.chars().fold(0, |m, c| m | letter_bit(c.to_ascii_lowercase()));
+        let starts = pinyin.map_or(0, Prepared::start_letters);
+        Filter {
+            kind,
+            chars: char_mask(q),
+            others,
+            letters: u64::from(letters) | u64::from(starts) << 32,
+            pinyin: pinyin.is_some(),
+        }
+    }
+
+    /// Can item `i` match by characters, by pinyin?
+    fn ways(&self, m: &Matcher, i: usize) -> (bool, bool) {
+        if self.kind.is_some_and(|k| m.kinds[i] != k) {
+            return (false, false);
+        }
+        let mask = m.masks[i];
+        let chars = mask & self.chars == self.chars;
+        let pinyin = self.pinyin && mask & self.others == self.others && m.letters[i] & self.letters == self.letters;
+        (chars, pinyin)
+    }
 }
 
 /// Best first: higher score, then bureaus before sections before figures,
@@ -212,9 +247,16 @@ impl Matcher {
         let t = intern(&mut self.tails, &mut self.interned_tails, tail);
         self.tail_of.push(t);
         self.masks.push(char_mask(text));
-        let own = text.chars().fold(0, |m, c| m | letter_bit(c));
-        let readings = self.pinyin.letters_mask(text, |c| u64::from(letter_bit(c))) as u32;
-        self.letters.push(own | readings);
+        let (mut all, mut initials) = (0u32, 0u32);
+        for c in text.chars() {
+            let own = letter_bit(c.to_ascii_lowercase());
+            all |= own;
+            initials |= own | self.pinyin.initials(c);
+            for r in self.pinyin.get(c) {
+                all |= r.chars().fold(0, |m, l| m | letter_bit(l));
+            }
+        }
+        self.letters.push(u64::from(all) | u64::from(initials) << 32);
     }
 
     /// Drops what was only needed while adding items.
@@ -222,15 +264,10 @@ impl Matcher {
         self.interned = Default::default();
         self.interned_tails = Default::default();
         self.text.shrink_to_fit();
-        for v in [
-            &mut self.ends,
-            &mut self.head_of,
-            &mut self.tail_of,
-            &mut self.subs,
-            &mut self.letters,
-        ] {
+        for v in [&mut self.ends, &mut self.head_of, &mut self.tail_of, &mut self.subs] {
             v.shrink_to_fit();
         }
+        self.letters.shrink_to_fit();
     }
 
     pub fn len(&self) -> usize {
@@ -281,20 +318,31 @@ impl Matcher {
     }
 
     /// Item `i`'s score for `q`: the better of the character match and,
-    /// with `pinyin`, the pinyin match (and which one it was).
-    fn score(&self, m: &SkimMatcherV2, i: usize, q: &str, pinyin: Option<&Prepared>) -> Option<(i64, bool)> {
+    /// with `pinyin`, the pinyin match (and which one it was). `filter`
+    /// says which of the two can match at all.
+    fn score(
+        &self,
+        m: &SkimMatcherV2,
+        i: usize,
+        q: &str,
+        pinyin: Option<&Prepared>,
+        filter: &Filter,
+    ) -> Option<(i64, bool)> {
         let text = self.text_of(i);
-        let chars = m.fuzzy_match(text, q).map(|s| (s, false));
-        let Some(p) = pinyin else { return chars };
+        let (by_chars, by_pinyin) = filter.ways(self, i);
+        let chars = by_chars.then(|| m.fuzzy_match(text, q)).flatten().map(|s| (s, false));
+        let Some(p) = pinyin.filter(|_| by_pinyin) else {
+            return chars;
+        };
         let py = self.pinyin.fuzzy_prepared(text, p, false).map(|(s, _)| (s, true));
         chars.into_iter().chain(py).max_by_key(|x| x.0)
     }
 
     /// The matched character positions of item `i`, from whichever match
     /// scored best.
-    fn indices(&self, m: &SkimMatcherV2, i: usize, q: &str, pinyin: Option<&Prepared>) -> Vec<usize> {
+    fn indices(&self, m: &SkimMatcherV2, i: usize, q: &str, pinyin: Option<&Prepared>, filter: &Filter) -> Vec<usize> {
         let text = self.text_of(i);
-        match self.score(m, i, q, pinyin) {
+        match self.score(m, i, q, pinyin, filter) {
             Some((_, true)) => self.pinyin.fuzzy(text, q, true).map(|x| x.1).unwrap_or_default(),
             Some((_, false)) => m.fuzzy_indices(text, q).map(|x| x.1).unwrap_or_default(),
             None => Vec::new(),
@@ -321,17 +369,17 @@ impl Matcher {
             Some((prev, _)) if key.starts_with(prev.as_str()) => self.last.take().map(|l| l.1),
             _ => None,
         };
-        // Letters are checked against the exact letter sets (they may be
-        // pinyin); every other character against the character mask.
-        let qmask = char_mask(&q.chars().filter(|c| !c.is_ascii_alphabetic()).collect::<String>());
-        let qletters = q.chars().fold(0, |m, c| m | letter_bit(c));
-        let prepared = if self.pinyin.is_empty() { None } else { Prepared::new(q) };
+        let prepared = if self.pinyin.is_empty() {
+            None
+        } else {
+            self.pinyin.prepare(q)
+        };
         let pinyin = prepared.as_ref();
+        let filter = Filter::new(q, kind, pinyin);
         let this = &*self;
         let keep = |i: u32| {
-            this.masks[i as usize] & qmask == qmask
-                && this.letters[i as usize] & qletters == qletters
-                && kind.is_none_or(|k| this.kinds[i as usize] == k)
+            let (chars, pinyin) = filter.ways(this, i as usize);
+            chars || pinyin
         };
         let candidates: Vec<u32> = match narrowed {
             Some(ids) => ids.into_iter().filter(|&i| keep(i)).collect(),
@@ -348,7 +396,7 @@ impl Matcher {
                     scope.spawn(move || {
                         let m = SkimMatcherV2::default();
                         part.iter()
-                            .filter_map(|&i| this.score(&m, i as usize, q, pinyin).map(|s| (s.0, i)))
+                            .filter_map(|&i| this.score(&m, i as usize, q, pinyin, &filter).map(|s| (s.0, i)))
                             .collect::<Vec<_>>()
                     })
                 })
@@ -369,7 +417,7 @@ impl Matcher {
             .into_iter()
             .map(|(score, i)| {
                 let item = this.item(i as usize);
-                let indices = this.indices(&m, i as usize, q, pinyin);
+                let indices = this.indices(&m, i as usize, q, pinyin, &filter);
                 Hit { item, score, indices }
             })
             .collect();

@@ -11,7 +11,7 @@
 //! character and no conversion.
 
 use pinyin::ToPinyinMulti;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Readings of characters in place names that pinyin-data's lists lack:
 /// 乐亭 (Hebei) is Làotíng.
@@ -56,6 +56,28 @@ pub struct Pinyin {
     /// point: the matcher looks characters up millions of times per
     /// keystroke, and hashing each was most of its time.
     dense: Vec<Option<Box<[Box<str>]>>>,
+    /// The first letters of each dense character's readings (bit 0 = a).
+    dense_initials: Vec<u32>,
+    /// Every prefix of two letters or more of every reading: a query letter
+    /// that no such prefix can reach starts a new character's match.
+    prefixes: HashSet<Box<str>>,
+}
+
+/// The bit of a lower-case Latin letter in a 26-bit set (0 for anything
+/// else).
+pub fn letter_bit(c: char) -> u32 {
+    if c.is_ascii_lowercase() {
+        1 << (c as u32 - 'a' as u32)
+    } else {
+        0
+    }
+}
+
+fn initials_of(readings: &[Box<str>]) -> u32 {
+    readings
+        .iter()
+        .filter_map(|r| r.chars().next())
+        .fold(0, |m, c| m | letter_bit(c))
 }
 
 /// The code points of the dense table: extension A and the unified
@@ -79,11 +101,22 @@ impl Pinyin {
 
     pub fn insert(&mut self, c: char, readings: Vec<String>) {
         let readings: Box<[Box<str>]> = readings.into_iter().map(String::into_boxed_str).collect();
+        for r in &readings {
+            for (end, _) in r.char_indices().skip(2) {
+                self.prefixes.insert(r[..end].into());
+            }
+            if r.len() >= 2 {
+                self.prefixes.insert(r.clone());
+            }
+        }
         if DENSE.contains(&(c as u32)) {
             if self.dense.is_empty() {
                 self.dense = vec![None; DENSE.len()];
+                self.dense_initials = vec![0; DENSE.len()];
             }
-            self.dense[(c as u32 - DENSE.start) as usize] = Some(readings.clone());
+            let slot = (c as u32 - DENSE.start) as usize;
+            self.dense_initials[slot] = initials_of(&readings);
+            self.dense[slot] = Some(readings.clone());
         }
         self.readings.insert(c, readings);
     }
@@ -115,6 +148,66 @@ impl Pinyin {
         self.readings.get(&c).map_or(&[], |r| r)
     }
 
+    /// The first letters of `c`'s readings (bit 0 = a).
+    pub fn initials(&self, c: char) -> u32 {
+        let code = c as u32;
+        if DENSE.contains(&code) {
+            return self
+                .dense_initials
+                .get((code - DENSE.start) as usize)
+                .copied()
+                .unwrap_or(0);
+        }
+        initials_of(self.get(c))
+    }
+
+    /// `query` ready for matching many texts: lower case, no spaces, and
+    /// the characters that must each begin a character's match. None when
+    /// it has no Latin letter (nothing to read as pinyin) or is too long.
+    pub fn prepare(&self, query: &str) -> Option<Prepared> {
+        let q: Vec<char> = query
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if q.is_empty() || q.len() > MAX_QUERY || !q.iter().any(|c| c.is_ascii_alphabetic()) {
+            return None;
+        }
+        // A letter continues a syllable only if some reading starts with
+        // the letters before it and it; otherwise (and for every other
+        // character) it begins the match of a new character of the text.
+        let mut starts = Vec::new();
+        let mut piece = String::new();
+        for &c in &q {
+            piece.push(c);
+            while piece.len() > 1 && !self.prefixes.contains(piece.as_str()) {
+                piece.remove(0);
+            }
+            if !c.is_ascii_lowercase() {
+                piece.clear();
+                starts.push(c);
+            } else if piece.len() == 1 {
+                starts.push(c);
+            }
+        }
+        Some(Prepared { query: q, starts })
+    }
+
+    /// Can `text` match a query with these `starts`? Each must begin a
+    /// character's match, in order: the character itself, or one of its
+    /// readings starting with it. A cheap walk that rejects most texts
+    /// before the dynamic programme runs.
+    fn may_match(&self, text: &str, starts: &[char]) -> bool {
+        let mut k = 0;
+        for c in text.chars() {
+            let Some(&s) = starts.get(k) else { break };
+            if c.to_ascii_lowercase() == s || self.initials(c) & letter_bit(s) != 0 {
+                k += 1;
+            }
+        }
+        k == starts.len()
+    }
+
     pub fn len(&self) -> usize {
         self.readings.len()
     }
@@ -123,31 +216,25 @@ impl Pinyin {
         self.readings.is_empty()
     }
 
-    /// The letters of the readings of `text`'s characters, for a
-    /// character-set prefilter: each letter passed to `bit`, or-ed.
-    pub fn letters_mask(&self, text: &str, bit: impl Fn(char) -> u64) -> u64 {
-        let mut m = 0;
-        for c in text.chars() {
-            for r in self.get(c) {
-                for l in r.chars() {
-                    m |= bit(l);
-                }
-            }
-        }
-        m
-    }
-
     /// Matches `query` against `text` by characters and pinyin. Returns the
     /// score and, when `indices` is set, the matched character positions.
     /// None when the query has no ASCII letter (nothing to read as pinyin)
     /// or does not match.
     pub fn fuzzy(&self, text: &str, query: &str, indices: bool) -> Option<(i64, Vec<usize>)> {
-        self.fuzzy_prepared(text, &Prepared::new(query)?, indices)
+        self.fuzzy_prepared(text, &self.prepare(query)?, indices)
     }
 
     /// [`Pinyin::fuzzy`] with the query prepared once for many texts.
     pub fn fuzzy_prepared(&self, text: &str, q: &Prepared, indices: bool) -> Option<(i64, Vec<usize>)> {
-        self.run(text, &q.0, indices)
+        if !self.may_match(text, &q.starts) {
+            return None;
+        }
+        if let [letter] = q.query[..]
+            && !indices
+        {
+            return self.one_letter(text, letter).map(|s| (s, Vec::new()));
+        }
+        self.run(text, &q.query, indices)
     }
 
     /// The better of a match by characters (fuzzy-matcher's skim) and by
@@ -164,6 +251,30 @@ impl Pinyin {
             .into_iter()
             .chain(self.fuzzy(text, query, true))
             .max_by_key(|m| m.0)
+    }
+
+    /// What [`Pinyin::run`] scores for a one-letter query, without the
+    /// programme: the best of each character the letter matches (as
+    /// itself, or as the first letter of a reading; a reading that is the
+    /// letter alone scores as a whole syllable), the first character
+    /// scoring more. The first keystroke checks every item, so this is the
+    /// hot path.
+    fn one_letter(&self, text: &str, letter: char) -> Option<i64> {
+        let bit = letter_bit(letter);
+        let mut best = None;
+        for (j, c) in text.chars().enumerate() {
+            let literal = c.to_ascii_lowercase() == letter;
+            if !literal && self.initials(c) & bit == 0 {
+                continue;
+            }
+            let whole = self.get(c).iter().any(|r| r.len() == 1 && r.starts_with(letter));
+            let score = MATCH + if j == 0 { FIRST } else { 0 } + if whole { WHOLE } else { 0 };
+            best = best.max(Some(score));
+            if score == MATCH + FIRST + WHOLE {
+                break;
+            }
+        }
+        best
     }
 
     /// The dynamic programme over the text's characters. State after `j`
@@ -189,6 +300,9 @@ impl Pinyin {
             next.fill(NONE);
             let readings = self.get(c);
             let lower = c.to_ascii_lowercase();
+            // The query letters this character can begin (most characters
+            // begin none of the query's, and their readings need no look).
+            let initials = self.initials(c);
             if trace {
                 back.resize((j + 1) * 2 * width, (u16::MAX, 0));
             }
@@ -209,6 +323,9 @@ impl Pinyin {
                     if q[i] == lower {
                         relax(next, &mut back, trace, j, width, (i + 1, 1), s + MATCH + bonus, (i, on));
                         new_reach = new_reach.max(i + 1);
+                    }
+                    if initials & letter_bit(q[i]) == 0 {
+                        continue;
                     }
                     for r in readings {
                         let r = r.as_bytes();
@@ -247,18 +364,18 @@ impl Pinyin {
     }
 }
 
-/// A query ready for matching many texts: lower case, no spaces. None
-/// when it has no Latin letter (nothing to read as pinyin) or is too long.
-pub struct Prepared(Vec<char>);
+/// A query ready for matching many texts (see [`Pinyin::prepare`]).
+pub struct Prepared {
+    query: Vec<char>,
+    /// The query's characters that must each begin a character's match.
+    starts: Vec<char>,
+}
 
 impl Prepared {
-    pub fn new(query: &str) -> Option<Prepared> {
-        let q: Vec<char> = query
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        (!q.is_empty() && q.len() <= MAX_QUERY && q.iter().any(|c| c.is_ascii_alphabetic())).then_some(Prepared(q))
+    /// The letters that must each be a character's initial (or the
+    /// character itself), for a prefilter over many texts.
+    pub fn start_letters(&self) -> u32 {
+        self.starts.iter().fold(0, |m, &c| m | letter_bit(c))
     }
 }
 
@@ -337,6 +454,82 @@ mod tests {
         assert!(hit("银行", "yinhang").is_some());
         assert!(hit("绿化", "lvhua").is_some());
         assert!(hit("绿化", "luhua").is_some());
+    }
+
+    #[test]
+    fn the_one_letter_shortcut_scores_as_the_programme() {
+        let texts = [
+            "茅箭区民政局",
+            "阿拉善盟额尔古纳市",
+            "嗯，哦，啊",
+            "GDP增长 6.5%",
+            "发放法治宣传资料",
+            "长沙市六安县乐亭",
+            "",
+        ];
+        let p = Pinyin::for_texts(texts);
+        for text in texts {
+            for letter in 'a'..='z' {
+                let q = p.prepare(&letter.to_string()).unwrap();
+                let fast = p.fuzzy_prepared(text, &q, false).map(|x| x.0);
+                let full = p
+                    .may_match(text, &q.starts)
+                    .then(|| p.run(text, &q.query, false))
+                    .flatten();
+                assert_eq!(fast, full.map(|x| x.0), "{text:?} {letter:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn letters_that_must_begin_a_character() {
+        let p = Pinyin::for_texts(["茅箭区民政局", "婚姻登记", "长沙"]);
+        let starts = |q: &str| p.prepare(q).unwrap().starts.iter().collect::<String>();
+        assert_eq!(starts("mjq"), "mjq");
+        assert_eq!(starts("maojian"), "mj");
+        assert_eq!(starts("hunyindengji"), "hydj");
+        assert_eq!(starts("茅jian"), "茅j");
+        assert_eq!(starts("changsha"), "cs");
+    }
+
+    /// The prefilter never rejects a text the programme matches: queries
+    /// made of reading prefixes of a text's characters (and of characters
+    /// and letters of other texts) score the same with and without it.
+    #[test]
+    fn the_prefilter_rejects_no_match() {
+        let texts = [
+            "十堰市茅箭区民政局",
+            "加强法治宣传教育",
+            "办理婚姻登记3020对",
+            "长沙市六安县乐亭GDP",
+            "行政复议案件",
+        ];
+        let p = Pinyin::for_texts(texts);
+        let mut seed = 7u64;
+        let mut next = |n: usize| {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize % n
+        };
+        for _ in 0..3000 {
+            let source: Vec<char> = texts[next(texts.len())].chars().collect();
+            let mut q = String::new();
+            for _ in 0..1 + next(4) {
+                let c = source[next(source.len())];
+                let readings = p.get(c);
+                if readings.is_empty() || next(5) == 0 {
+                    q.push(c);
+                } else {
+                    let r = &readings[next(readings.len())];
+                    q.push_str(&r[..1 + next(r.len())]);
+                }
+            }
+            let Some(prepared) = p.prepare(&q) else { continue };
+            for text in texts {
+                let with = p.fuzzy_prepared(text, &prepared, false).map(|x| x.0);
+                let without = p.run(text, &prepared.query, false).map(|x| x.0);
+                assert_eq!(with, without, "{text:?} {q:?}");
+            }
+        }
     }
 
     #[test]
