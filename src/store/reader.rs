@@ -361,64 +361,108 @@ impl Store {
              FROM paragraphs p JOIN reports r ON r.id = p.report_id
              LEFT JOIN bureaus b ON b.id = r.bureau_id
              LEFT JOIN sections s ON s.report_id = p.report_id AND s.ord = p.section";
-        // Ranking is bounded so that common words stay fast on a large
-        // index: the newest RERANK matches (FTS5 walks its rowids backwards
-        // without sorting) are ranked by bm25, and only the page is joined.
-        // A limit above RERANK returns every match, so the set is exact.
-        let (sql, fts) = match q.fts_match() {
-            Some(m) => (
-                format!(
+        let params = |fts: String| {
+            let mut values: Vec<Box<dyn rusqlite::ToSql>> =
+                vec![Box::new(fts), Box::new(limit as i64), Box::new(RERANK as i64)];
+            values.extend(
+                short
+                    .iter()
+                    .map(|t| Box::new(t.to_string()) as Box<dyn rusqlite::ToSql>),
+            );
+            values
+        };
+        let rows = match q.fts_match() {
+            // Ranking is bounded so that common words stay fast on a large
+            // index: the first RERANK matches in index order (FTS5 streams
+            // them; asking for the newest or for bm25 made it read every
+            // match) are ranked here, by `relevance`. A limit above RERANK
+            // returns every match, so the set is exact.
+            Some(m) => {
+                let sql = format!(
                     "WITH cand AS (
-                         SELECT f.rowid AS id, bm25(paragraphs_fts) AS score
-                         FROM paragraphs_fts f{}
+                         SELECT f.rowid AS id FROM paragraphs_fts f{}
                          WHERE paragraphs_fts MATCH ?1{short_sql}
-                         ORDER BY f.rowid DESC LIMIT max(?2, ?3))
-                     SELECT {cols} JOIN cand ON cand.id = p.id ORDER BY cand.score, p.id DESC LIMIT ?2",
-                    // The text is needed only to check short terms; without
-                    // them FTS5 returns its rowids in order, unsorted.
+                         LIMIT max(?2, ?3))
+                     SELECT {cols} JOIN cand ON cand.id = p.id",
+                    // The text is needed only to check short terms.
                     if short.is_empty() {
                         ""
                     } else {
                         " JOIN paragraphs p ON p.id = f.rowid"
                     }
-                ),
-                m,
-            ),
-            None => match self.rare_pair(&short)? {
-                // A rare two-character word: its trigrams (from the index's
-                // vocabulary) find it anywhere but at the very end of a
-                // paragraph, which the tail index finds.
-                Some((k, trigrams)) => {
-                    let tail = format!("SELECT id FROM paragraphs WHERE substr(text, -2) = ?{}", k + 4);
-                    let cand = match &trigrams {
-                        Some(_) => {
-                            format!("SELECT rowid AS id FROM paragraphs_fts WHERE paragraphs_fts MATCH ?1 UNION {tail}")
+                );
+                let mut rows = self.hit_rows(&sql, params(m))?;
+                let avg = rows.iter().map(|r| r.6.chars().count()).sum::<usize>() as f64 / rows.len().max(1) as f64;
+                let mut scored: Vec<(f64, HitRow)> =
+                    rows.drain(..).map(|r| (relevance(&r.6, &q.terms, avg), r)).collect();
+                // Best first; among equals, index order.
+                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1.0, a.1.1).cmp(&(b.1.0, b.1.1))));
+                scored.truncate(limit);
+                scored.into_iter().map(|x| x.1).collect()
+            }
+            None => {
+                // Short words only. A common one fills a page from the
+                // newest paragraphs at once; a bounded look at them comes
+                // first, and the index is asked only when it falls short.
+                let newest = format!(
+                    "SELECT {cols} WHERE p.id > (SELECT coalesce(max(id), 0) FROM paragraphs) - ?3 * 20
+                       AND ?1 = ?1{short_sql} ORDER BY p.id DESC LIMIT ?2"
+                );
+                let page = self.hit_rows(&newest, params(String::new()))?;
+                if page.len() >= limit {
+                    page
+                } else {
+                    let (sql, fts) = match self.rare_pair(&short)? {
+                        // A rare two-character word: its trigrams (from the
+                        // index's vocabulary) find it anywhere but at the
+                        // very end of a paragraph, which the tail index finds.
+                        Some((k, trigrams)) => {
+                            let tail = format!("SELECT id FROM paragraphs WHERE substr(text, -2) = ?{}", k + 4);
+                            let cand = match &trigrams {
+                                Some(_) => format!(
+                                    "SELECT rowid AS id FROM paragraphs_fts WHERE paragraphs_fts MATCH ?1 UNION {tail}"
+                                ),
+                                None => format!("{tail} AND ?1 = ?1"),
+                            };
+                            (
+                                format!(
+                                    "WITH cand AS ({cand})
+                                     SELECT {cols} JOIN cand ON cand.id = p.id WHERE ?3 = ?3{short_sql}
+                                     ORDER BY p.id DESC LIMIT ?2"
+                                ),
+                                trigrams.unwrap_or_default(),
+                            )
                         }
-                        None => format!("{tail} AND ?1 = ?1"),
-                    };
-                    (
-                        format!(
-                            "WITH cand AS ({cand})
-                             SELECT {cols} JOIN cand ON cand.id = p.id WHERE ?3 = ?3{short_sql}
-                             ORDER BY p.id DESC LIMIT ?2"
+                        // Common words: every paragraph, newest first.
+                        None => (
+                            format!("SELECT {cols} WHERE ?1 = ?1 AND ?3 = ?3{short_sql} ORDER BY p.id DESC LIMIT ?2"),
+                            String::new(),
                         ),
-                        trigrams.unwrap_or_default(),
-                    )
+                    };
+                    self.hit_rows(&sql, params(fts))?
                 }
-                // Common words: the newest paragraphs, checked one by one,
-                // fill a page quickly.
-                None => (
-                    format!("SELECT {cols} WHERE ?1 = ?1 AND ?3 = ?3{short_sql} ORDER BY p.id DESC LIMIT ?2"),
-                    String::new(),
-                ),
-            },
+            }
         };
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut values: Vec<Box<dyn rusqlite::ToSql>> =
-            vec![Box::new(fts), Box::new(limit as i64), Box::new(RERANK as i64)];
-        for t in &short {
-            values.push(Box::new(t.to_string()));
-        }
+        Ok(rows
+            .into_iter()
+            .map(|(report_id, ord, bureau, year, section_path, section_title, text)| {
+                let (snip, ranges) = snippet(&text, &q.terms, 60);
+                Hit {
+                    report_id,
+                    paragraph: ord as usize,
+                    bureau,
+                    year,
+                    section_path,
+                    section_title,
+                    snippet: snip,
+                    matches: ranges.into_iter().map(|r| [r.start, r.end]).collect(),
+                }
+            })
+            .collect())
+    }
+
+    fn hit_rows(&self, sql: &str, values: Vec<Box<dyn rusqlite::ToSql>>) -> Result<Vec<HitRow>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(values.iter().map(|b| b.as_ref())), |r| {
             Ok((
                 r.get::<_, i64>(0)?,
@@ -430,22 +474,7 @@ impl Store {
                 r.get::<_, String>(6)?,
             ))
         })?;
-        let mut hits = Vec::new();
-        for row in rows {
-            let (report_id, ord, bureau, year, section_path, section_title, text) = row?;
-            let (snip, ranges) = snippet(&text, &q.terms, 60);
-            hits.push(Hit {
-                report_id,
-                paragraph: ord as usize,
-                bureau,
-                year,
-                section_path,
-                section_title,
-                snippet: snip,
-                matches: ranges.into_iter().map(|r| [r.start, r.end]).collect(),
-            });
-        }
-        Ok(hits)
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Files that could not be indexed, with the reason.
@@ -499,11 +528,41 @@ impl Store {
     }
 }
 
-/// How many of the newest matches are ranked by relevance (bm25) for a
-/// page of results. Rare words have fewer matches, so they are ranked in
-/// full; a word found in thousands of paragraphs shows the most relevant of
-/// its newest matches, in a few milliseconds at any index size.
+/// How many matches are ranked by relevance for a page of results. Rare
+/// words have fewer matches, so they are ranked in full; a word found in
+/// thousands of paragraphs shows the most relevant of its first matches,
+/// in a few milliseconds at any index size.
 pub const RERANK: usize = 500;
+
+/// A search result's row: report, paragraph ord, bureau, year, section
+/// path and title, text.
+type HitRow = (
+    i64,
+    i64,
+    Option<String>,
+    Option<i32>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
+/// BM25's weighting of a paragraph for the query's terms: each term's
+/// occurrences count with diminishing returns, in a paragraph of average
+/// length `avg` (characters) or, scaled, of its own. (Every candidate
+/// contains every term, so the terms are weighted alike.)
+pub fn relevance(text: &str, terms: &[String], avg: f64) -> f64 {
+    const K1: f64 = 1.2;
+    const B: f64 = 0.75;
+    let len = text.chars().count() as f64;
+    let norm = K1 * (1.0 - B + B * len / avg.max(1.0));
+    terms
+        .iter()
+        .map(|t| {
+            let tf = text.matches(t.as_str()).count() as f64;
+            tf * (K1 + 1.0) / (tf + norm)
+        })
+        .sum()
+}
 
 impl Store {
     /// The stored readings of the characters of names, headings and labels.
