@@ -293,11 +293,14 @@ fn a_schema_4_index_keeps_its_full_text_index() {
     let db = tmp.path().join("i.db");
     drop(store);
     {
-        // Schema 4 as it was: triggers on insert and delete, no high-water mark.
+        // Schema 4 as it was: triggers on insert and delete, no high-water
+        // mark, the narrow index on reports.
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
             "DROP TRIGGER paragraphs_ad;
              DROP TABLE fts_synced;
+             DROP INDEX reports_browse;
+             CREATE INDEX reports_bureau ON reports(bureau_id, year);
              CREATE TRIGGER paragraphs_ai AFTER INSERT ON paragraphs BEGIN
                  INSERT INTO paragraphs_fts(rowid, text) VALUES (new.id, new.text);
              END;
