@@ -9,11 +9,11 @@
 //! sort), and matched positions are computed for those alone.
 //!
 //! A query with Latin letters is also read as pinyin ([`Pinyin::fuzzy`]):
-//! each item also has the exact set of the letters of its readings and of
-//! their first letters (with its own Latin letters in both), so pinyin
-//! queries are filtered as cheaply as Chinese ones (the letters that must
-//! begin a character's match must be first letters), and the character
-//! matcher runs only on items that contain every character of the query.
+//! each item also has the set of the first letters of its characters'
+//! readings (and its own Latin letters), so pinyin queries are filtered as
+//! cheaply as Chinese ones (the letters that must begin a character's
+//! match must be among them), and the character matcher runs only on items
+//! that contain every character of the query.
 
 use super::pinyin::{Pinyin, Prepared, letter_bit};
 use fuzzy_matcher::FuzzyMatcher;
@@ -120,17 +120,18 @@ pub struct Matcher {
     text: String,
     ends: Vec<u32>,
     kinds: Vec<Kind>,
-    ids: Vec<i64>,
+    ids: Vec<u32>,
     subs: Vec<u32>,
     heads: Vec<String>,
     head_of: Vec<u32>,
     tails: Vec<String>,
     tail_of: Vec<u32>,
     masks: Vec<u64>,
-    /// Per item, two 26-bit letter sets (bit 0 = a), each with the item's
-    /// own Latin letters: the letters of its readings (low half) and their
-    /// first letters (high half).
-    letters: Vec<u64>,
+    /// Per item, the first letters of its characters' readings and its own
+    /// Latin letters (bit 0 = a).
+    initials: Vec<u32>,
+    /// Per item, every letter of its characters' readings and its own.
+    letters: Vec<u32>,
     /// The readings of the items' characters.
     pinyin: Arc<Pinyin>,
     /// The last query (kind prefix included) and the items it matched:
@@ -142,9 +143,10 @@ pub struct Matcher {
 
 /// Which items a query can match, by their masks: by characters, every
 /// character of the query must be among the item's; by pinyin, every
-/// letter among the letters of its readings, and each letter that must
-/// begin a character's match among their first letters. (Letters of the
-/// item's own Latin text count for both.)
+/// letter among the letters of its readings or its own, every other
+/// character among its characters, and each letter that must begin a
+/// character's match among the first letters of its readings or its own
+/// letters.
 #[derive(Clone, Copy)]
 struct Filter {
     kind: Option<Kind>,
@@ -152,7 +154,8 @@ struct Filter {
     /// The query's characters other than letters (pinyin leaves them as
     /// they are).
     others: u64,
-    letters: u64,
+    letters: u32,
+    starts: u32,
     pinyin: bool,
 }
 
@@ -165,7 +168,8 @@ impl Filter {
             kind,
             chars: char_mask(q),
             others,
-            letters: u64::from(letters) | u64::from(starts) << 32,
+            letters,
+            starts,
             pinyin: pinyin.is_some(),
         }
     }
@@ -177,7 +181,10 @@ impl Filter {
         }
         let mask = m.masks[i];
         let chars = mask & self.chars == self.chars;
-        let pinyin = self.pinyin && mask & self.others == self.others && m.letters[i] & self.letters == self.letters;
+        let pinyin = self.pinyin
+            && mask & self.others == self.others
+            && m.initials[i] & self.starts == self.starts
+            && m.letters[i] & self.letters == self.letters;
         (chars, pinyin)
     }
 }
@@ -229,17 +236,23 @@ impl Matcher {
         }
     }
 
-    /// Adds an item whose location is `head`, or `head · tail`.
+    /// Adds an item whose location is `head`, or `head · tail`. (Ids are
+    /// kept in 32 bits, a third of the memory of millions of items: an item
+    /// whose id or position does not fit, which SQLite's ids never reach,
+    /// is left out.)
     pub fn push(&mut self, kind: Kind, text: &str, head: &str, tail: &str, target: Target) {
-        self.text.push_str(text);
-        self.ends.push(self.text.len() as u32);
-        self.kinds.push(kind);
         let (id, sub) = match target {
             Target::Bureau { bureau } => (bureau, 0),
             Target::Report { report } => (report, 0),
-            Target::Section { report, section } => (report, section as u32),
-            Target::Figure { report, figure } => (report, figure as u32),
+            Target::Section { report, section } => (report, section),
+            Target::Figure { report, figure } => (report, figure),
         };
+        let (Ok(id), Ok(sub)) = (u32::try_from(id), u32::try_from(sub)) else {
+            return;
+        };
+        self.text.push_str(text);
+        self.ends.push(self.text.len() as u32);
+        self.kinds.push(kind);
         self.ids.push(id);
         self.subs.push(sub);
         let h = intern(&mut self.heads, &mut self.interned, head);
@@ -247,16 +260,17 @@ impl Matcher {
         let t = intern(&mut self.tails, &mut self.interned_tails, tail);
         self.tail_of.push(t);
         self.masks.push(char_mask(text));
-        let (mut all, mut initials) = (0u32, 0u32);
+        let (mut letters, mut initials) = (0, 0);
         for c in text.chars() {
             let own = letter_bit(c.to_ascii_lowercase());
-            all |= own;
             initials |= own | self.pinyin.initials(c);
+            letters |= own;
             for r in self.pinyin.get(c) {
-                all |= r.chars().fold(0, |m, l| m | letter_bit(l));
+                letters |= r.chars().fold(0, |m, l| m | letter_bit(l));
             }
         }
-        self.letters.push(u64::from(all) | u64::from(initials) << 32);
+        self.initials.push(initials);
+        self.letters.push(letters);
     }
 
     /// Drops what was only needed while adding items.
@@ -267,6 +281,8 @@ impl Matcher {
         for v in [&mut self.ends, &mut self.head_of, &mut self.tail_of, &mut self.subs] {
             v.shrink_to_fit();
         }
+        self.ids.shrink_to_fit();
+        self.initials.shrink_to_fit();
         self.letters.shrink_to_fit();
     }
 
@@ -291,7 +307,7 @@ impl Matcher {
     /// Item `i` in full.
     pub fn item(&self, i: usize) -> Item {
         let kind = self.kinds[i];
-        let (id, sub) = (self.ids[i], self.subs[i] as usize);
+        let (id, sub) = (i64::from(self.ids[i]), self.subs[i] as usize);
         let head = &self.heads[self.head_of[i] as usize];
         let tail = &self.tails[self.tail_of[i] as usize];
         Item {

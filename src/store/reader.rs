@@ -591,6 +591,11 @@ impl Store {
         let mut m = Matcher::empty(std::sync::Arc::new(self.pinyin()?));
         let mut text = String::new();
         let mut heads: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+        // Sections and figures follow their reports in the bureau list's
+        // order (name, year, id), read report by report along the primary
+        // keys: sorting millions of joined rows instead took most of the
+        // load on a large index.
+        let mut order: Vec<i64> = Vec::new();
         for b in self.bureaus()? {
             let years: Vec<String> = b.reports.iter().map(|r| year_label(r.year)).collect();
             if b.id != 0 {
@@ -602,6 +607,7 @@ impl Store {
                     Target::Bureau { bureau: b.id },
                 );
             }
+            let mut ids: Vec<(Option<i32>, i64)> = Vec::new();
             for r in &b.reports {
                 let year = year_label(r.year);
                 text.clear();
@@ -609,55 +615,56 @@ impl Store {
                 let head = format!("{} · {year}", b.name);
                 m.push(Kind::Report, &text, &head, "", Target::Report { report: r.id });
                 heads.insert(r.id, head);
+                ids.push((r.year, r.id));
             }
+            ids.sort_unstable();
+            order.extend(ids.into_iter().map(|(_, id)| id));
         }
         // Sections and figures are located by their report's "bureau · year".
-        let head = |report: i64| heads.get(&report).map_or("", String::as_str);
-        let mut stmt = self.conn.prepare(
-            "SELECT s.report_id, s.ord, s.title, s.path
-             FROM sections s JOIN reports r ON r.id = s.report_id LEFT JOIN bureaus b ON b.id = r.bureau_id
-             ORDER BY b.name, r.year, s.report_id, s.ord",
-        )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let report: i64 = r.get(0)?;
-            let h = head(report);
-            m.push(
-                Kind::Section,
-                r.get_ref(2)?.as_str()?,
-                h,
-                r.get_ref(3)?.as_str()?,
-                Target::Section {
-                    report,
-                    section: r.get::<_, i64>(1)? as usize,
-                },
-            );
+        let mut stmt = self
+            .conn
+            .prepare("SELECT ord, title, path FROM sections WHERE report_id = ?1 ORDER BY ord")?;
+        for &report in &order {
+            let h = heads.get(&report).map_or("", String::as_str);
+            let mut rows = stmt.query([report])?;
+            while let Some(r) = rows.next()? {
+                m.push(
+                    Kind::Section,
+                    r.get_ref(1)?.as_str()?,
+                    h,
+                    r.get_ref(2)?.as_str()?,
+                    Target::Section {
+                        report,
+                        section: r.get::<_, i64>(0)? as usize,
+                    },
+                );
+            }
         }
         let mut stmt = self.conn.prepare(
-            "SELECT f.report_id, f.ord, f.label, f.text, s.path
-             FROM figures f JOIN reports r ON r.id = f.report_id LEFT JOIN bureaus b ON b.id = r.bureau_id
-             LEFT JOIN sections s ON s.report_id = f.report_id AND s.ord = f.section
-             ORDER BY b.name, r.year, f.report_id, f.ord",
+            "SELECT f.ord, f.label, f.text, s.path
+             FROM figures f LEFT JOIN sections s ON s.report_id = f.report_id AND s.ord = f.section
+             WHERE f.report_id = ?1 ORDER BY f.ord",
         )?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let report: i64 = r.get(0)?;
-            let h = head(report);
-            text.clear();
-            text.push_str(r.get_ref(2)?.as_str()?);
-            text.push(' ');
-            text.push_str(r.get_ref(3)?.as_str()?);
-            let path = r.get_ref(4)?.as_str_or_null()?.unwrap_or("preamble");
-            m.push(
-                Kind::Figure,
-                &text,
-                h,
-                path,
-                Target::Figure {
-                    report,
-                    figure: r.get::<_, i64>(1)? as usize,
-                },
-            );
+        for &report in &order {
+            let h = heads.get(&report).map_or("", String::as_str);
+            let mut rows = stmt.query([report])?;
+            while let Some(r) = rows.next()? {
+                text.clear();
+                text.push_str(r.get_ref(1)?.as_str()?);
+                text.push(' ');
+                text.push_str(r.get_ref(2)?.as_str()?);
+                let path = r.get_ref(3)?.as_str_or_null()?.unwrap_or("preamble");
+                m.push(
+                    Kind::Figure,
+                    &text,
+                    h,
+                    path,
+                    Target::Figure {
+                        report,
+                        figure: r.get::<_, i64>(0)? as usize,
+                    },
+                );
+            }
         }
         m.finish();
         Ok(m)
