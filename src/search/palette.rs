@@ -189,6 +189,10 @@ impl Filter {
     }
 }
 
+/// One thread's share of a ranking: the items that matched, in index
+/// order, and the best of them with their scores.
+type Scored = (Vec<u32>, Vec<(i64, u32)>);
+
 /// Best first: higher score, then bureaus before sections before figures,
 /// then shorter texts, then index order.
 fn better(m: &Matcher, a: (i64, u32), b: (i64, u32)) -> std::cmp::Ordering {
@@ -405,28 +409,48 @@ impl Matcher {
         // one was measured slower).
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
         let chunk = candidates.len().div_ceil(threads).max(1024);
-        let scored: Vec<Vec<(i64, u32)>> = std::thread::scope(|scope| {
+        // Each thread keeps the items that matched (in index order, for the
+        // next keystroke to narrow) and its own best `limit`: holding every
+        // score, then sorting every match, cost more time and memory than
+        // the matching on a large index.
+        let top = |best: &mut Vec<(i64, u32)>| {
+            if best.len() > limit {
+                best.select_nth_unstable_by(limit, |a, b| better(this, *a, *b));
+                best.truncate(limit);
+            }
+        };
+        let parts: Vec<Scored> = std::thread::scope(|scope| {
             let handles: Vec<_> = candidates
                 .chunks(chunk)
                 .map(|part| {
                     scope.spawn(move || {
                         let m = SkimMatcherV2::default();
-                        part.iter()
-                            .filter_map(|&i| this.score(&m, i as usize, q, pinyin, &filter).map(|s| (s.0, i)))
-                            .collect::<Vec<_>>()
+                        let (mut matched, mut best) = (Vec::new(), Vec::new());
+                        for &i in part {
+                            if let Some((score, _)) = this.score(&m, i as usize, q, pinyin, &filter) {
+                                matched.push(i);
+                                best.push((score, i));
+                                if best.len() >= 2 * limit.max(256) {
+                                    top(&mut best);
+                                }
+                            }
+                        }
+                        top(&mut best);
+                        (matched, best)
                     })
                 })
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
         });
-        let mut best: Vec<(i64, u32)> = scored.into_iter().flatten().collect();
-        let mut ids: Vec<u32> = best.iter().map(|m| m.1).collect();
-        ids.sort_unstable();
-        // The best `limit`, without sorting everything.
-        if best.len() > limit {
-            best.select_nth_unstable_by(limit, |a, b| better(this, *a, *b));
-            best.truncate(limit);
+        // Chunks are contiguous runs of ascending candidates: their
+        // matches concatenate in order.
+        let mut ids: Vec<u32> = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+        let mut best: Vec<(i64, u32)> = Vec::new();
+        for (matched, part_best) in parts {
+            ids.extend(matched);
+            best.extend(part_best);
         }
+        top(&mut best);
         best.sort_by(|a, b| better(this, *a, *b));
         let m = SkimMatcherV2::default();
         let hits = best
