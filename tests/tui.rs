@@ -305,6 +305,16 @@ fn palette_ranks_highlights_and_jumps() {
         app.on_key(key(c));
     }
     assert_eq!(app.palette.text, "婚姻登记");
+    // Until the worker answers (on a large index the first query also
+    // loads the items), the popup says it is matching, not that nothing
+    // matched.
+    let s = screen(&render(&app).0);
+    assert!(s.contains("matching…") && !s.contains("no match"), "{s}");
+    app.apply(Response::Palette(app.palette.seq - 1, Vec::new()));
+    assert!(
+        screen(&render(&app).0).contains("matching…"),
+        "an older answer is not this query's"
+    );
     let items = fx.store.palette_items().unwrap();
     let hits = rank(&items, &app.palette.text, 50);
     app.apply(Response::Palette(app.palette.seq, hits));

@@ -198,6 +198,9 @@ pub struct App {
     pub mode: Mode,
     pub palette: Input,
     pub palette_hits: Vec<PaletteHit>,
+    /// The `palette.seq` whose results `palette_hits` are: behind while
+    /// the worker matches (or, the first time, loads the items).
+    pub palette_answered: u64,
     pub search: Input,
     pub search_hits: Vec<SearchHit>,
     pub visual: Option<usize>,
@@ -245,6 +248,7 @@ impl App {
             mode: Mode::Normal,
             palette: Input::default(),
             palette_hits: Vec::new(),
+            palette_answered: 0,
             search: Input::default(),
             search_hits: Vec::new(),
             visual: None,
@@ -481,6 +485,7 @@ impl App {
             }
             Response::Palette(seq, hits) => {
                 if seq == self.palette.seq {
+                    self.palette_answered = seq;
                     self.palette_hits = hits;
                     self.palette.sel = self.palette.sel.min(self.palette_hits.len().saturating_sub(1));
                 }

@@ -536,6 +536,9 @@ fn draw_palette(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
     if items.is_empty() {
         let msg = if app.palette.text.is_empty() {
             "type to search"
+        } else if app.palette_answered != app.palette.seq {
+            // On a large index the first query also waits for the items.
+            "matching…"
         } else {
             "no match"
         };

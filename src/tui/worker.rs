@@ -9,11 +9,14 @@ use super::app::{Jump, Response};
 use crate::search::palette::Matcher;
 use crate::store::Store;
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
 use std::time::Duration;
 
 /// How often an idle worker looks for changes made by other processes.
 const WATCH_EVERY: Duration = Duration::from_secs(2);
+
+/// How often a palette query waiting for the items looks for them.
+const LOAD_POLL: Duration = Duration::from_millis(20);
 
 pub enum Request {
     Index,
@@ -57,10 +60,18 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
     // the first Ctrl-P rarely waits and reports open meanwhile.
     let mut loading = Some(preload(&db));
     let mut seen_version = store.as_ref().and_then(|s| s.data_version().ok());
+    // A palette query that waits for the items to load: reports, searches
+    // and views are served meanwhile, and the items are looked for often.
+    let mut waiting: Option<(u64, String)> = None;
     loop {
-        let first = match rx.recv_timeout(WATCH_EVERY) {
+        let wait = if waiting.is_some() { LOAD_POLL } else { WATCH_EVERY };
+        let first = match rx.recv_timeout(wait) {
             Ok(r) => r,
             Err(RecvTimeoutError::Disconnected) => return,
+            Err(RecvTimeoutError::Timeout) if waiting.is_some() => {
+                let Some((seq, q)) = waiting.take() else { continue };
+                Request::Palette(seq, q)
+            }
             Err(RecvTimeoutError::Timeout) => {
                 // Another process committed (or the index appeared): reload.
                 let now = match store.as_ref() {
@@ -105,7 +116,11 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
                 },
                 Request::Palette(seq, q) => {
                     if items.is_none() {
-                        let loaded = match loading.take().map(|rx| rx.recv()) {
+                        let loaded = match loading.as_ref().map(|rx| rx.try_recv()) {
+                            Some(Err(TryRecvError::Empty)) => {
+                                waiting = Some((seq, q));
+                                continue;
+                            }
                             Some(Ok(result)) => result,
                             // No loader, or it died: load here.
                             _ => match store.as_ref().map(|s| s.palette()) {
@@ -114,6 +129,7 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
                                 None => continue,
                             },
                         };
+                        loading = None;
                         match loaded {
                             Ok(m) => items = Some(m),
                             Err(e) => {
