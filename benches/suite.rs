@@ -308,8 +308,16 @@ fn main() {
     );
     if on_path("fzf") {
         let list = tmp.path().join("items.txt");
-        let texts: Vec<&str> = (0..count).filter_map(|i| matcher.text(i)).collect();
-        std::fs::write(&list, texts.join("\n")).unwrap();
+        // Written line by line: a joined copy of millions of items would
+        // count in the reader's peak memory below.
+        {
+            use std::io::Write;
+            let mut w = std::io::BufWriter::new(std::fs::File::create(&list).unwrap());
+            for text in (0..count).filter_map(|i| matcher.text(i)) {
+                writeln!(w, "{text}").unwrap();
+            }
+            w.flush().unwrap();
+        }
         let t = Instant::now();
         let _ = Command::new("sh")
             .arg("-c")
