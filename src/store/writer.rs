@@ -260,16 +260,19 @@ fn examine(path: &Path, known: Option<&str>) -> Outcome {
         return Outcome::Unchanged;
     }
     // A parser bug must cost one file, not the run.
-    match std::panic::catch_unwind(|| ingest::parse_bytes(&bytes)) {
-        Ok(Ok(report)) => match Derived::of(&report) {
-            Ok(rows) => Outcome::Parsed {
-                report: Box::new(report),
-                rows: Box::new(rows),
-                hash,
-                size: bytes.len() as u64,
-            },
-            Err(e) => Outcome::Failed(format!("cannot encode the report for the index: {e}")),
+    let parsed = std::panic::catch_unwind(|| {
+        let report = ingest::parse_bytes(&bytes)?;
+        let rows = Derived::of(&report);
+        Ok::<_, ingest::DecodeError>((report, rows))
+    });
+    match parsed {
+        Ok(Ok((report, Ok(rows)))) => Outcome::Parsed {
+            report: Box::new(report),
+            rows: Box::new(rows),
+            hash,
+            size: bytes.len() as u64,
         },
+        Ok(Ok((_, Err(e)))) => Outcome::Failed(format!("cannot encode the report for the index: {e}")),
         Ok(Err(e)) => Outcome::Failed(e.to_string()),
         Err(_) => Outcome::Failed("internal parser error (please report this file)".to_string()),
     }
