@@ -123,7 +123,12 @@ pub struct Matcher {
     ids: Vec<u32>,
     subs: Vec<u32>,
     heads: Vec<String>,
-    head_of: Vec<u32>,
+    /// The head of each bureau's item (true, id) and of each report's
+    /// items (false, id): one per target, not per item (millions).
+    head_of_target: std::collections::HashMap<(bool, u32), u32>,
+    /// Items whose head differs from their target's.
+    head_of_item: std::collections::HashMap<u32, u32>,
+    last_target: Option<((bool, u32), u32)>,
     tails: Vec<String>,
     tail_of: Vec<u32>,
     masks: Vec<u64>,
@@ -260,7 +265,17 @@ impl Matcher {
         self.ids.push(id);
         self.subs.push(sub);
         let h = intern(&mut self.heads, &mut self.interned, head);
-        self.head_of.push(h);
+        let item = self.ends.len() as u32 - 1;
+        let key = (kind == Kind::Bureau, id);
+        // Items come grouped by report: the last target is the usual one.
+        let target_head = match self.last_target {
+            Some((k, th)) if k == key => th,
+            _ => *self.head_of_target.entry(key).or_insert(h),
+        };
+        self.last_target = Some((key, target_head));
+        if target_head != h {
+            self.head_of_item.insert(item, h);
+        }
         let t = intern(&mut self.tails, &mut self.interned_tails, tail);
         self.tail_of.push(t);
         self.masks.push(char_mask(text));
@@ -282,7 +297,7 @@ impl Matcher {
         self.interned = Default::default();
         self.interned_tails = Default::default();
         self.text.shrink_to_fit();
-        for v in [&mut self.ends, &mut self.head_of, &mut self.tail_of, &mut self.subs] {
+        for v in [&mut self.ends, &mut self.tail_of, &mut self.subs] {
             v.shrink_to_fit();
         }
         self.ids.shrink_to_fit();
@@ -312,7 +327,13 @@ impl Matcher {
     pub fn item(&self, i: usize) -> Item {
         let kind = self.kinds[i];
         let (id, sub) = (i64::from(self.ids[i]), self.subs[i] as usize);
-        let head = &self.heads[self.head_of[i] as usize];
+        let h = self.head_of_item.get(&(i as u32)).copied().unwrap_or_else(|| {
+            self.head_of_target
+                .get(&(kind == Kind::Bureau, self.ids[i]))
+                .copied()
+                .unwrap_or_default()
+        });
+        let head = &self.heads[h as usize];
         let tail = &self.tails[self.tail_of[i] as usize];
         Item {
             kind,
@@ -397,18 +418,13 @@ impl Matcher {
         let pinyin = prepared.as_ref();
         let filter = Filter::new(q, kind, pinyin);
         let this = &*self;
-        let keep = |i: u32| {
-            let (chars, pinyin) = filter.ways(this, i as usize);
-            chars || pinyin
-        };
-        let candidates: Vec<u32> = match narrowed {
-            Some(ids) => ids.into_iter().filter(|&i| keep(i)).collect(),
-            None => (0..this.len() as u32).filter(|&i| keep(i)).collect(),
-        };
         // Score on every core; each thread has its own matcher (a shared
-        // one was measured slower).
+        // one was measured slower) and checks the masks of its share of the
+        // items (the previous query's matches, or all of them) itself, so
+        // no list of candidates is built.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        let chunk = candidates.len().div_ceil(threads).max(1024);
+        let n = narrowed.as_ref().map_or(this.len(), Vec::len);
+        let chunk = n.div_ceil(threads).max(1024);
         // Each thread keeps the items that matched (in index order, for the
         // next keystroke to narrow) and its own best `limit`: holding every
         // score, then sorting every match, cost more time and memory than
@@ -419,14 +435,20 @@ impl Matcher {
                 best.truncate(limit);
             }
         };
+        let from = narrowed.as_deref();
         let parts: Vec<Scored> = std::thread::scope(|scope| {
-            let handles: Vec<_> = candidates
-                .chunks(chunk)
-                .map(|part| {
+            let handles: Vec<_> = (0..n)
+                .step_by(chunk)
+                .map(|start| {
                     scope.spawn(move || {
                         let m = SkimMatcherV2::default();
                         let (mut matched, mut best) = (Vec::new(), Vec::new());
-                        for &i in part {
+                        for k in start..(start + chunk).min(n) {
+                            let i = from.map_or(k as u32, |ids| ids[k]);
+                            let (chars, by_pinyin) = filter.ways(this, i as usize);
+                            if !(chars || by_pinyin) {
+                                continue;
+                            }
                             if let Some((score, _)) = this.score(&m, i as usize, q, pinyin, &filter) {
                                 matched.push(i);
                                 best.push((score, i));
@@ -442,8 +464,9 @@ impl Matcher {
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
         });
-        // Chunks are contiguous runs of ascending candidates: their
-        // matches concatenate in order.
+        drop(narrowed);
+        // The shares are contiguous runs of ascending items: their matches
+        // concatenate in order (each share freed once copied).
         let mut ids: Vec<u32> = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
         let mut best: Vec<(i64, u32)> = Vec::new();
         for (matched, part_best) in parts {
@@ -494,6 +517,42 @@ mod tests {
         assert_eq!(h.item.kind, Kind::Bureau);
         assert_eq!(h.indices, vec![3, 4]);
         assert_eq!(rank(&items, "@", 10).len(), 1);
+    }
+
+    #[test]
+    fn items_keep_their_own_locations() {
+        let at = |kind, text: &str, location: &str, target| Item {
+            kind,
+            text: text.to_string(),
+            location: location.to_string(),
+            target,
+        };
+        let items = vec![
+            at(Kind::Bureau, "湖滨区民政局", "2022, 2023", Target::Bureau { bureau: 7 }),
+            at(
+                Kind::Report,
+                "湖滨区民政局 2023",
+                "湖滨区民政局 · 2023",
+                Target::Report { report: 7 },
+            ),
+            at(
+                Kind::Section,
+                "规范开展婚姻登记",
+                "湖滨区民政局 · 2023 · 2.4",
+                Target::Section { report: 7, section: 3 },
+            ),
+            // Same report, another head (items made by hand may do this).
+            at(
+                Kind::Figure,
+                "办理婚姻登记 2529件",
+                "另一处 · 1.1",
+                Target::Figure { report: 7, figure: 0 },
+            ),
+        ];
+        let m = Matcher::new(items.clone());
+        for (i, it) in items.iter().enumerate() {
+            assert_eq!(&m.item(i), it);
+        }
     }
 
     #[test]
