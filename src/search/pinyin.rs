@@ -229,10 +229,12 @@ impl Pinyin {
         if !self.may_match(text, &q.starts) {
             return None;
         }
-        if let [letter] = q.query[..]
-            && !indices
-        {
-            return self.one_letter(text, letter).map(|s| (s, Vec::new()));
+        if !indices {
+            match q.query[..] {
+                [letter] => return self.one_letter(text, letter).map(|s| (s, Vec::new())),
+                [first, second] => return self.two_letters(text, first, second).map(|s| (s, Vec::new())),
+                _ => {}
+            }
         }
         self.run(text, &q.query, indices)
     }
@@ -273,6 +275,44 @@ impl Pinyin {
             if score == MATCH + FIRST + WHOLE {
                 break;
             }
+        }
+        best
+    }
+
+    /// What [`Pinyin::run`] scores for a two-character query `a b`,
+    /// without the programme (the second keystroke also checks most
+    /// items): either one character with a reading that starts with both,
+    /// or a character matching `a` followed, after a gap that costs, by one
+    /// matching `b` (right after it scores more).
+    fn two_letters(&self, text: &str, a: char, b: char) -> Option<i64> {
+        let (bit_a, bit_b) = (letter_bit(a), letter_bit(b));
+        let whole = |readings: &[Box<str>], x: char| readings.iter().any(|r| r.len() == 1 && r.starts_with(x));
+        let mut best: Option<i64> = None;
+        // The best score with `a` consumed: by the previous character
+        // (`on`), or by an earlier one with a gap since (`off`).
+        let (mut on, mut off): (Option<i64>, Option<i64>) = (None, None);
+        for (j, c) in text.chars().enumerate() {
+            let lower = c.to_ascii_lowercase();
+            let initials = self.initials(c);
+            let readings = self.get(c);
+            let first = if j == 0 { FIRST } else { 0 };
+            if lower == b || initials & bit_b != 0 {
+                let score = MATCH + if whole(readings, b) { WHOLE } else { 0 };
+                best = best.max(on.map(|s| s + score + CONTIGUOUS));
+                best = best.max(off.map(|s| s + score));
+            }
+            if initials & bit_a != 0 {
+                for r in readings {
+                    let r = r.as_bytes();
+                    if r.len() >= 2 && r[0] as u32 == a as u32 && r[1] as u32 == b as u32 {
+                        let w = if r.len() == 2 { WHOLE } else { 0 };
+                        best = best.max(Some(MATCH + first + SYLLABLE + w));
+                    }
+                }
+            }
+            off = on.max(off).map(|s| s - GAP);
+            on = (lower == a || initials & bit_a != 0)
+                .then(|| MATCH + first + if whole(readings, a) { WHOLE } else { 0 });
         }
         best
     }
@@ -477,6 +517,37 @@ mod tests {
                     .then(|| p.run(text, &q.query, false))
                     .flatten();
                 assert_eq!(fast, full.map(|x| x.0), "{text:?} {letter:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_two_character_shortcut_scores_as_the_programme() {
+        let texts = [
+            "茅箭区民政局",
+            "阿拉善盟额尔古纳市",
+            "嗯，哦，啊",
+            "GDP增长 6.5%",
+            "发放法治宣传资料",
+            "长沙市六安县乐亭",
+            "行政复议案件",
+            "",
+        ];
+        let p = Pinyin::for_texts(texts);
+        let mut chars: Vec<char> = ('a'..='z').collect();
+        chars.extend(['茅', '民', 'G', '6']);
+        for text in texts {
+            for &a in &chars {
+                for &b in &chars {
+                    let q: String = [a, b].iter().collect();
+                    let Some(q) = p.prepare(&q) else { continue };
+                    let fast = p.fuzzy_prepared(text, &q, false).map(|x| x.0);
+                    let full = p
+                        .may_match(text, &q.starts)
+                        .then(|| p.run(text, &q.query, false))
+                        .flatten();
+                    assert_eq!(fast, full.map(|x| x.0), "{text:?} {a}{b}");
+                }
             }
         }
     }
