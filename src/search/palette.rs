@@ -369,8 +369,11 @@ impl Matcher {
         pinyin: Option<&Prepared>,
         filter: &Filter,
     ) -> Option<(i64, bool)> {
-        let text = self.text_of(i);
         let (by_chars, by_pinyin) = filter.ways(self, i);
+        if !(by_chars || by_pinyin) {
+            return None;
+        }
+        let text = self.text_of(i);
         let chars = by_chars.then(|| m.fuzzy_match(text, q)).flatten().map(|s| (s, false));
         let Some(p) = pinyin.filter(|_| by_pinyin) else {
             return chars;
@@ -445,10 +448,7 @@ impl Matcher {
                         let (mut matched, mut best) = (Vec::new(), Vec::new());
                         for k in start..(start + chunk).min(n) {
                             let i = from.map_or(k as u32, |ids| ids[k]);
-                            let (chars, by_pinyin) = filter.ways(this, i as usize);
-                            if !(chars || by_pinyin) {
-                                continue;
-                            }
+                            // `score` checks the masks first: most items stop there.
                             if let Some((score, _)) = this.score(&m, i as usize, q, pinyin, &filter) {
                                 matched.push(i);
                                 best.push((score, i));
