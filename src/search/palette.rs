@@ -2,17 +2,19 @@
 //! the index, ranked with fuzzy-matcher's skim algorithm. A prefix narrows
 //! the kind: `@` bureaus, `!` reports, `#` sections, `$` figures.
 //!
-//! [`Matcher`] keeps it fast on millions of items: a 64-bit character-set
-//! mask per item rejects most items before the matcher runs, a query that
-//! extends the previous one searches only the previous matches, the work is
-//! split over the cores, only the best `limit` are kept (a heap, no full
-//! sort), and matched positions are computed for those alone.
+//! [`Matcher`] keeps it fast on millions of items: items that share a text
+//! (headings and figure phrases recur across reports) are scored once, a
+//! 64-bit character-set mask per text rejects most texts before the
+//! matcher runs, a query that extends the previous one searches only the
+//! previous matches, the work is split over the cores, only the best
+//! `limit` items are kept (a heap, no full sort), and matched positions
+//! are computed for those alone.
 //!
 //! A query with Latin letters is also read as pinyin ([`Pinyin::fuzzy`]):
-//! each item also has the set of the first letters of its characters'
+//! each text also has the set of the first letters of its characters'
 //! readings (and its own Latin letters), so pinyin queries are filtered as
 //! cheaply as Chinese ones (the letters that must begin a character's
-//! match must be among them), and the character matcher runs only on items
+//! match must be among them), and the character matcher runs only on texts
 //! that contain every character of the query.
 
 use super::pinyin::{Pinyin, Prepared, letter_bit};
@@ -112,16 +114,37 @@ fn char_mask(s: &str) -> u64 {
     s.chars().filter(|c| !c.is_whitespace()).fold(0, |m, c| m | char_bit(c))
 }
 
-/// The palette's items, stored compactly (millions of them): the texts in
-/// one buffer, locations interned as a shared head ("bureau · year") and
-/// tail ("2.3"), targets as two numbers, and a character-set mask each.
+/// The palette's items, stored compactly (millions of them). Items that
+/// share a text share one copy of it and are scored once, since a score
+/// depends on the text alone: the statutory headings recur in every
+/// report of a collection and figure phrases across bureaus, so a large
+/// index has several times fewer texts than items. Per text: the
+/// character-set mask, the pinyin letter sets and the kinds of its items;
+/// per item: its text, kind and target, its location interned as a shared
+/// head ("bureau · year") and tail ("2.3").
 #[derive(Default)]
 pub struct Matcher {
+    /// The distinct texts, one after the other; text `t` ends at `ends[t]`.
     text: String,
     ends: Vec<u32>,
+    masks: Vec<u64>,
+    /// Per text, the first letters of its characters' readings and its own
+    /// Latin letters (bit 0 = a).
+    initials: Vec<u32>,
+    /// Per text, every letter of its characters' readings and its own.
+    letters: Vec<u32>,
+    /// Per text, the kinds of the items that have it (one bit per kind).
+    text_kinds: Vec<u8>,
+    /// The items of each text, by kind then index: text `t`'s are
+    /// `members[member_starts[t]..member_starts[t + 1]]` (built by `finish`).
+    members: Vec<u32>,
+    member_starts: Vec<u32>,
+    /// Per item: its text, kind, target (id and sub-id) and location tail.
+    text_of_item: Vec<u32>,
     kinds: Vec<Kind>,
     ids: Vec<u32>,
     subs: Vec<u32>,
+    tail_of: Vec<u32>,
     heads: Vec<String>,
     /// The head of each bureau's item (true, id) and of each report's
     /// items (false, id): one per target, not per item (millions).
@@ -130,28 +153,24 @@ pub struct Matcher {
     head_of_item: std::collections::HashMap<u32, u32>,
     last_target: Option<((bool, u32), u32)>,
     tails: Vec<String>,
-    tail_of: Vec<u32>,
-    masks: Vec<u64>,
-    /// Per item, the first letters of its characters' readings and its own
-    /// Latin letters (bit 0 = a).
-    initials: Vec<u32>,
-    /// Per item, every letter of its characters' readings and its own.
-    letters: Vec<u32>,
-    /// The readings of the items' characters.
+    /// The readings of the texts' characters.
     pinyin: Arc<Pinyin>,
-    /// The last query (kind prefix included) and the items it matched:
+    /// The last query (kind prefix included) and the texts it matched:
     /// a longer query that starts with it can only match among those.
     last: Option<(String, Vec<u32>)>,
     interned: std::collections::HashMap<String, u32>,
     interned_tails: std::collections::HashMap<String, u32>,
+    /// While adding items: each text's id by a hash of the text (the text
+    /// itself is compared on a hit; a collision only costs a shared copy).
+    text_ids: std::collections::HashMap<u64, u32>,
 }
 
-/// Which items a query can match, by their masks: by characters, every
-/// character of the query must be among the item's; by pinyin, every
+/// Which texts a query can match, by their masks: by characters, every
+/// character of the query must be among the text's; by pinyin, every
 /// letter among the letters of its readings or its own, every other
 /// character among its characters, and each letter that must begin a
 /// character's match among the first letters of its readings or its own
-/// letters.
+/// letters. With a kind, the text must have an item of that kind.
 #[derive(Clone, Copy)]
 struct Filter {
     kind: Option<Kind>,
@@ -179,33 +198,33 @@ impl Filter {
         }
     }
 
-    /// Can item `i` match by characters, by pinyin?
-    fn ways(&self, m: &Matcher, i: usize) -> (bool, bool) {
-        if self.kind.is_some_and(|k| m.kinds[i] != k) {
+    /// Can text `t` match by characters, by pinyin?
+    fn ways(&self, m: &Matcher, t: usize) -> (bool, bool) {
+        if self.kind.is_some_and(|k| m.text_kinds[t] & kind_bit(k) == 0) {
             return (false, false);
         }
-        let mask = m.masks[i];
+        let mask = m.masks[t];
         let chars = mask & self.chars == self.chars;
         let pinyin = self.pinyin
             && mask & self.others == self.others
-            && m.initials[i] & self.starts == self.starts
-            && m.letters[i] & self.letters == self.letters;
+            && m.initials[t] & self.starts == self.starts
+            && m.letters[t] & self.letters == self.letters;
         (chars, pinyin)
     }
 }
 
-/// One thread's share of a ranking: the items that matched, in index
-/// order, and the best of them with their scores.
-type Scored = (Vec<u32>, Vec<(i64, u32)>);
-
-/// Best first: higher score, then bureaus before sections before figures,
-/// then shorter texts, then index order.
-fn better(m: &Matcher, a: (i64, u32), b: (i64, u32)) -> std::cmp::Ordering {
-    b.0.cmp(&a.0)
-        .then(m.kinds[a.1 as usize].cmp(&m.kinds[b.1 as usize]))
-        .then(m.text_of(a.1 as usize).len().cmp(&m.text_of(b.1 as usize).len()))
-        .then(a.1.cmp(&b.1))
+fn kind_bit(k: Kind) -> u8 {
+    1 << k as u8
 }
+
+/// An item's place in a ranking, smallest first: higher score, then
+/// bureaus before reports before sections before figures, then shorter
+/// texts, then index order.
+type Rank = (std::cmp::Reverse<i64>, Kind, u32, u32);
+
+/// One thread's share of a ranking: the texts that matched, in order, and
+/// the best items among theirs (the worst on top).
+type Scored = (Vec<u32>, std::collections::BinaryHeap<Rank>);
 
 fn intern(table: &mut Vec<String>, map: &mut std::collections::HashMap<String, u32>, s: &str) -> u32 {
     // Rows come grouped by report, so the last entry is the usual hit.
@@ -220,6 +239,11 @@ fn intern(table: &mut Vec<String>, map: &mut std::collections::HashMap<String, u
     table.push(s.to_string());
     map.insert(s.to_string(), table.len() as u32 - 1);
     table.len() as u32 - 1
+}
+
+fn hash_text(s: &str) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(s)
 }
 
 impl Matcher {
@@ -259,13 +283,14 @@ impl Matcher {
         let (Ok(id), Ok(sub)) = (u32::try_from(id), u32::try_from(sub)) else {
             return;
         };
-        self.text.push_str(text);
-        self.ends.push(self.text.len() as u32);
+        let t = self.intern_text(text);
+        self.text_kinds[t as usize] |= kind_bit(kind);
+        self.text_of_item.push(t);
         self.kinds.push(kind);
         self.ids.push(id);
         self.subs.push(sub);
         let h = intern(&mut self.heads, &mut self.interned, head);
-        let item = self.ends.len() as u32 - 1;
+        let item = self.text_of_item.len() as u32 - 1;
         let key = (kind == Kind::Bureau, id);
         // Items come grouped by report: the last target is the usual one.
         let target_head = match self.last_target {
@@ -276,8 +301,20 @@ impl Matcher {
         if target_head != h {
             self.head_of_item.insert(item, h);
         }
-        let t = intern(&mut self.tails, &mut self.interned_tails, tail);
-        self.tail_of.push(t);
+        let tail = intern(&mut self.tails, &mut self.interned_tails, tail);
+        self.tail_of.push(tail);
+    }
+
+    /// The id of `text`, added with its masks if it is new.
+    fn intern_text(&mut self, text: &str) -> u32 {
+        let hash = hash_text(text);
+        if let Some(&t) = self.text_ids.get(&hash)
+            && self.text_str(t as usize) == text
+        {
+            return t;
+        }
+        self.text.push_str(text);
+        self.ends.push(self.text.len() as u32);
         self.masks.push(char_mask(text));
         let (mut letters, mut initials) = (0, 0);
         for c in text.chars() {
@@ -290,32 +327,75 @@ impl Matcher {
         }
         self.initials.push(initials);
         self.letters.push(letters);
+        self.text_kinds.push(0);
+        let t = self.ends.len() as u32 - 1;
+        self.text_ids.entry(hash).or_insert(t);
+        t
     }
 
-    /// Drops what was only needed while adding items.
+    /// Groups the items by text and drops what was only needed while
+    /// adding them.
     pub fn finish(&mut self) {
         self.interned = Default::default();
         self.interned_tails = Default::default();
+        self.text_ids = Default::default();
+        // A counting sort: the items of each text, by kind, then index.
+        let mut starts = vec![0u32; self.ends.len() + 1];
+        for &t in &self.text_of_item {
+            starts[t as usize + 1] += 1;
+        }
+        for t in 1..starts.len() {
+            starts[t] += starts[t - 1];
+        }
+        let mut next = starts.clone();
+        let mut members = vec![0u32; self.text_of_item.len()];
+        for kind in [Kind::Bureau, Kind::Report, Kind::Section, Kind::Figure] {
+            for (i, &t) in self.text_of_item.iter().enumerate() {
+                if self.kinds[i] == kind {
+                    members[next[t as usize] as usize] = i as u32;
+                    next[t as usize] += 1;
+                }
+            }
+        }
+        self.members = members;
+        self.member_starts = starts;
         self.text.shrink_to_fit();
-        for v in [&mut self.ends, &mut self.tail_of, &mut self.subs] {
+        for v in [
+            &mut self.ends,
+            &mut self.tail_of,
+            &mut self.subs,
+            &mut self.ids,
+            &mut self.initials,
+            &mut self.letters,
+            &mut self.text_of_item,
+        ] {
             v.shrink_to_fit();
         }
-        self.ids.shrink_to_fit();
-        self.initials.shrink_to_fit();
-        self.letters.shrink_to_fit();
+        self.masks.shrink_to_fit();
+        self.text_kinds.shrink_to_fit();
+        self.kinds.shrink_to_fit();
     }
 
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.text_of_item.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.text_of_item.is_empty()
+    }
+
+    /// How many distinct texts the items have.
+    pub fn texts(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn text_str(&self, t: usize) -> &str {
+        let start = if t == 0 { 0 } else { self.ends[t - 1] as usize };
+        &self.text[start..self.ends[t] as usize]
     }
 
     fn text_of(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        &self.text[start..self.ends[i] as usize]
+        self.text_str(self.text_of_item[i] as usize)
     }
 
     /// The text of item `i`.
@@ -358,22 +438,22 @@ impl Matcher {
         }
     }
 
-    /// Item `i`'s score for `q`: the better of the character match and,
+    /// Text `t`'s score for `q`: the better of the character match and,
     /// with `pinyin`, the pinyin match (and which one it was). `filter`
     /// says which of the two can match at all.
     fn score(
         &self,
         m: &SkimMatcherV2,
-        i: usize,
+        t: usize,
         q: &str,
         pinyin: Option<&Prepared>,
         filter: &Filter,
     ) -> Option<(i64, bool)> {
-        let (by_chars, by_pinyin) = filter.ways(self, i);
+        let (by_chars, by_pinyin) = filter.ways(self, t);
         if !(by_chars || by_pinyin) {
             return None;
         }
-        let text = self.text_of(i);
+        let text = self.text_str(t);
         let chars = by_chars.then(|| m.fuzzy_match(text, q)).flatten().map(|s| (s, false));
         let Some(p) = pinyin.filter(|_| by_pinyin) else {
             return chars;
@@ -382,14 +462,46 @@ impl Matcher {
         chars.into_iter().chain(py).max_by_key(|x| x.0)
     }
 
-    /// The matched character positions of item `i`, from whichever match
+    /// The matched character positions in text `t`, from whichever match
     /// scored best.
-    fn indices(&self, m: &SkimMatcherV2, i: usize, q: &str, pinyin: Option<&Prepared>, filter: &Filter) -> Vec<usize> {
-        let text = self.text_of(i);
-        match self.score(m, i, q, pinyin, filter) {
+    fn indices(&self, m: &SkimMatcherV2, t: usize, q: &str, pinyin: Option<&Prepared>, filter: &Filter) -> Vec<usize> {
+        let text = self.text_str(t);
+        match self.score(m, t, q, pinyin, filter) {
             Some((_, true)) => self.pinyin.fuzzy(text, q, true).map(|x| x.1).unwrap_or_default(),
             Some((_, false)) => m.fuzzy_indices(text, q).map(|x| x.1).unwrap_or_default(),
             None => Vec::new(),
+        }
+    }
+
+    /// Offers the items of text `t` (which scored `score`) to `best`, which
+    /// keeps the `limit` best. The items come by kind, then index, and share
+    /// the score and the length, so the first that does not make it ends
+    /// the text's turn.
+    fn offer(
+        &self,
+        t: usize,
+        score: i64,
+        kind: Option<Kind>,
+        limit: usize,
+        best: &mut std::collections::BinaryHeap<Rank>,
+    ) {
+        let len = self.text_str(t).len() as u32;
+        let members = &self.members[self.member_starts[t] as usize..self.member_starts[t + 1] as usize];
+        for &i in members {
+            let k = self.kinds[i as usize];
+            if kind.is_some_and(|want| want != k) {
+                continue;
+            }
+            let rank = (std::cmp::Reverse(score), k, len, i);
+            if best.len() < limit {
+                best.push(rank);
+            } else if let Some(mut worst) = best.peek_mut()
+                && rank < *worst
+            {
+                *worst = rank;
+            } else {
+                break;
+            }
         }
     }
 
@@ -423,41 +535,31 @@ impl Matcher {
         let this = &*self;
         // Score on every core; each thread has its own matcher (a shared
         // one was measured slower) and checks the masks of its share of the
-        // items (the previous query's matches, or all of them) itself, so
+        // texts (the previous query's matches, or all of them) itself, so
         // no list of candidates is built.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        let n = narrowed.as_ref().map_or(this.len(), Vec::len);
+        let n = narrowed.as_ref().map_or(this.texts(), Vec::len);
         let chunk = n.div_ceil(threads).max(1024);
-        // Each thread keeps the items that matched (in index order, for the
-        // next keystroke to narrow) and its own best `limit`: holding every
-        // score, then sorting every match, cost more time and memory than
-        // the matching on a large index.
-        let top = |best: &mut Vec<(i64, u32)>| {
-            if best.len() > limit {
-                best.select_nth_unstable_by(limit, |a, b| better(this, *a, *b));
-                best.truncate(limit);
-            }
-        };
         let from = narrowed.as_deref();
+        // Each thread keeps the texts that matched (in order, for the next
+        // keystroke to narrow) and its own best `limit` items: holding
+        // every score, then sorting every match, cost more time and memory
+        // than the matching on a large index.
         let parts: Vec<Scored> = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..n)
                 .step_by(chunk)
                 .map(|start| {
                     scope.spawn(move || {
                         let m = SkimMatcherV2::default();
-                        let (mut matched, mut best) = (Vec::new(), Vec::new());
+                        let (mut matched, mut best) = (Vec::new(), std::collections::BinaryHeap::new());
                         for k in start..(start + chunk).min(n) {
-                            let i = from.map_or(k as u32, |ids| ids[k]);
-                            // `score` checks the masks first: most items stop there.
-                            if let Some((score, _)) = this.score(&m, i as usize, q, pinyin, &filter) {
-                                matched.push(i);
-                                best.push((score, i));
-                                if best.len() >= 2 * limit.max(256) {
-                                    top(&mut best);
-                                }
+                            let t = from.map_or(k as u32, |ids| ids[k]);
+                            // `score` checks the masks first: most texts stop there.
+                            if let Some((score, _)) = this.score(&m, t as usize, q, pinyin, &filter) {
+                                matched.push(t);
+                                this.offer(t as usize, score, kind, limit, &mut best);
                             }
                         }
-                        top(&mut best);
                         (matched, best)
                     })
                 })
@@ -465,26 +567,27 @@ impl Matcher {
             handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
         });
         drop(narrowed);
-        // The shares are contiguous runs of ascending items: their matches
+        // The shares are contiguous runs of ascending texts: their matches
         // concatenate in order (each share freed once copied).
-        let mut ids: Vec<u32> = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
-        let mut best: Vec<(i64, u32)> = Vec::new();
+        let mut texts: Vec<u32> = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+        let mut best: Vec<Rank> = Vec::new();
         for (matched, part_best) in parts {
-            ids.extend(matched);
+            texts.extend(matched);
             best.extend(part_best);
         }
-        top(&mut best);
-        best.sort_by(|a, b| better(this, *a, *b));
+        best.sort_unstable();
+        best.truncate(limit);
         let m = SkimMatcherV2::default();
         let hits = best
             .into_iter()
-            .map(|(score, i)| {
+            .map(|(std::cmp::Reverse(score), _, _, i)| {
                 let item = this.item(i as usize);
-                let indices = this.indices(&m, i as usize, q, pinyin, &filter);
+                let t = this.text_of_item[i as usize] as usize;
+                let indices = this.indices(&m, t, q, pinyin, &filter);
                 Hit { item, score, indices }
             })
             .collect();
-        self.last = Some((key, ids));
+        self.last = Some((key, texts));
         hits
     }
 }
@@ -580,8 +683,7 @@ mod tests {
                 .filter(|(_, it)| kind.is_none_or(|k| it.kind == k))
                 .filter_map(|(i, it)| m.fuzzy_match(&it.text, q.trim()).map(|s| (s, i)))
                 .collect();
-            let reference = Matcher::new(items.clone());
-            v.sort_by(|a, b| better(&reference, (a.0, a.1 as u32), (b.0, b.1 as u32)));
+            v.sort_by_key(|&(s, i)| (std::cmp::Reverse(s), items[i].kind, items[i].text.len(), i));
             v.into_iter()
                 .take(limit)
                 .map(|(s, i)| (items[i].text.clone(), s))
@@ -606,6 +708,72 @@ mod tests {
         ] {
             let got: Vec<(String, i64)> = m.rank(q, 25).into_iter().map(|h| (h.item.text, h.score)).collect();
             assert_eq!(got, full(q, 25), "query {q:?}");
+        }
+    }
+
+    #[test]
+    fn items_that_share_a_text_rank_as_if_each_had_its_own() {
+        // Few texts, many items: the same heading or figure phrase under
+        // every kind, interleaved, so ties are broken by kind and index.
+        let texts = [
+            "加强法治宣传",
+            "法治宣传 12次",
+            "婚姻登记",
+            "法治政府建设",
+            "宣传法治",
+            "十堰市法治办",
+        ];
+        let kinds = [
+            Kind::Figure,
+            Kind::Section,
+            Kind::Bureau,
+            Kind::Figure,
+            Kind::Report,
+            Kind::Section,
+            Kind::Figure,
+        ];
+        let items: Vec<Item> = (0..2000)
+            .map(|i| Item {
+                target: Target::Report { report: i as i64 },
+                ..item(kinds[i % kinds.len()], texts[(i * 7 / 3) % texts.len()])
+            })
+            .collect();
+        let index_of = |t: Target| match t {
+            Target::Bureau { bureau: i } | Target::Report { report: i } => i as usize,
+            Target::Section { report: i, .. } | Target::Figure { report: i, .. } => i as usize,
+        };
+        let mut m = Matcher::new(items.clone());
+        assert_eq!(m.len(), 2000);
+        assert_eq!(m.texts(), texts.len());
+        let matcher = SkimMatcherV2::default();
+        for (q, limit) in [
+            ("法", 30),
+            ("法治", 7),
+            ("法治宣", 500),
+            ("$法治", 40),
+            ("#宣传", 3),
+            ("登记", 0),
+            ("治", 2000),
+        ] {
+            let (kind, text) = parse_query(q);
+            let mut want: Vec<(i64, Kind, usize, usize)> = items
+                .iter()
+                .enumerate()
+                .filter(|(_, it)| kind.is_none_or(|k| it.kind == k))
+                .filter_map(|(i, it)| {
+                    matcher
+                        .fuzzy_match(&it.text, text)
+                        .map(|s| (-s, it.kind, it.text.len(), i))
+                })
+                .collect();
+            want.sort();
+            want.truncate(limit);
+            let got: Vec<(i64, Kind, usize, usize)> = m
+                .rank(q, limit)
+                .into_iter()
+                .map(|h| (-h.score, h.item.kind, h.item.text.len(), index_of(h.item.target)))
+                .collect();
+            assert_eq!(got, want, "query {q:?}");
         }
     }
 }
