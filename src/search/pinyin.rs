@@ -65,6 +65,7 @@ pub struct Pinyin {
 
 /// The bit of a lower-case Latin letter in a 26-bit set (0 for anything
 /// else).
+#[inline]
 pub fn letter_bit(c: char) -> u32 {
     if c.is_ascii_lowercase() {
         1 << (c as u32 - 'a' as u32)
@@ -133,6 +134,7 @@ impl Pinyin {
         );
     }
 
+    #[inline]
     pub fn get(&self, c: char) -> &[Box<str>] {
         let code = c as u32;
         if DENSE.contains(&code) {
@@ -149,6 +151,7 @@ impl Pinyin {
     }
 
     /// The first letters of `c`'s readings (bit 0 = a).
+    #[inline]
     pub fn initials(&self, c: char) -> u32 {
         let code = c as u32;
         if DENSE.contains(&code) {
@@ -226,15 +229,15 @@ impl Pinyin {
 
     /// [`Pinyin::fuzzy`] with the query prepared once for many texts.
     pub fn fuzzy_prepared(&self, text: &str, q: &Prepared, indices: bool) -> Option<(i64, Vec<usize>)> {
+        if !indices && let [letter] = q.query[..] {
+            // One walk finds whether and how well it matches.
+            return self.one_letter(text, letter).map(|s| (s, Vec::new()));
+        }
         if !self.may_match(text, &q.starts) {
             return None;
         }
-        if !indices {
-            match q.query[..] {
-                [letter] => return self.one_letter(text, letter).map(|s| (s, Vec::new())),
-                [first, second] => return self.two_letters(text, first, second).map(|s| (s, Vec::new())),
-                _ => {}
-            }
+        if !indices && let [first, second] = q.query[..] {
+            return self.two_letters(text, first, second).map(|s| (s, Vec::new()));
         }
         self.run(text, &q.query, indices)
     }
@@ -334,15 +337,27 @@ impl Pinyin {
         // With `trace`: for each character, each state's predecessor
         // (query position and state) and whether the character matched.
         let mut back: Vec<(u16, u8)> = Vec::new();
+        let letters = q.iter().fold(0, |bits, &c| bits | letter_bit(c));
         let mut n = 0;
         for (j, c) in text.chars().enumerate() {
             n = j + 1;
             next.fill(NONE);
-            let readings = self.get(c);
             let lower = c.to_ascii_lowercase();
-            // The query letters this character can begin (most characters
-            // begin none of the query's, and their readings need no look).
+            // The query letters this character can begin.
             let initials = self.initials(c);
+            if !trace && initials & letters == 0 && !q.contains(&lower) {
+                // Most characters begin none of the query's letters and are
+                // none of its characters: every state only skips them (a
+                // gap inside the match costs), as the general step below
+                // would find after more work.
+                for i in 0..=reach {
+                    let s = cur[i].max(cur[width + i]);
+                    next[i] = if s == NONE || i == 0 || i == m { s } else { s - GAP };
+                }
+                std::mem::swap(&mut cur, &mut next);
+                continue;
+            }
+            let readings = self.get(c);
             if trace {
                 back.resize((j + 1) * 2 * width, (u16::MAX, 0));
             }
@@ -509,8 +524,10 @@ mod tests {
         "",
     ];
 
-    /// The shortcuts of one- and two-character queries score every text
-    /// as the dynamic programme does.
+    /// The shortcuts (the closed forms of one- and two-character queries,
+    /// the step over characters that can match nothing) score every text
+    /// as the dynamic programme's general step does (which the trace
+    /// always takes).
     fn assert_shortcut_as_programme(queries: impl Iterator<Item = String>) {
         let p = Pinyin::for_texts(SHORTCUT_TEXTS);
         for q in queries {
@@ -519,7 +536,7 @@ mod tests {
                 let fast = p.fuzzy_prepared(text, &prepared, false).map(|x| x.0);
                 let full = p
                     .may_match(text, &prepared.starts)
-                    .then(|| p.run(text, &prepared.query, false))
+                    .then(|| p.run(text, &prepared.query, true))
                     .flatten();
                 assert_eq!(fast, full.map(|x| x.0), "{text:?} {q:?}");
             }
@@ -539,6 +556,21 @@ mod tests {
             .iter()
             .flat_map(|&a| chars.iter().map(move |&b| [a, b].iter().collect()));
         assert_shortcut_as_programme(pairs.collect::<Vec<String>>().into_iter());
+    }
+
+    #[test]
+    fn longer_queries_skip_characters_as_the_programme() {
+        let letters = ['f', 'z', 'x', 'c', 'h', 'y', 'd', 'j', 'm', 'a', 'n', 'g', '茅', '6'];
+        let mut triples = Vec::new();
+        for a in letters {
+            for b in letters {
+                triples.extend(letters.map(|c| String::from_iter([a, b, c])));
+            }
+        }
+        let words = [
+            "fzxc", "maojian", "hydj", "xzfy", "changsha", "luting", "gdp6", "茅jian", "fafang",
+        ];
+        assert_shortcut_as_programme(triples.into_iter().chain(words.map(String::from)));
     }
 
     #[test]
