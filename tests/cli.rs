@@ -217,6 +217,12 @@ fn bad_input_gets_clear_messages_and_exit_codes() {
     assert!(stderr(&o).contains("neither a file or folder nor a fazhi command"));
     let o = fazhi(&db, &["search"]);
     assert_eq!(o.status.code(), Some(2));
+    // A blank query is a usage error too, not "no paragraph contains ".
+    for blank in ["", "  "] {
+        let o = fazhi(&db, &["search", blank]);
+        assert_eq!(o.status.code(), Some(2), "{blank:?}");
+        assert!(stderr(&o).contains("nothing to search for"), "{}", stderr(&o));
+    }
     let o = fazhi(&db, &["parse", data.join("broken.txt").to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("binary file"));

@@ -133,8 +133,12 @@ fn print_json_batch(mut all: Vec<serde_json::Value>, key: &str, out: &mut Out) -
 }
 
 pub fn search(g: &Global, words: &[String], limit: usize, json: bool, timings: bool, out: &mut Out) -> Result<u8> {
+    let queries: Vec<String> = queries(words)?.into_iter().filter(|q| !q.trim().is_empty()).collect();
+    if queries.is_empty() {
+        out.err("error: nothing to search for: give one or more words, or - to read queries from stdin");
+        return Ok(2);
+    }
     let store = open_reader(g)?;
-    let queries = queries(words)?;
     let mut times = Timings(Vec::new());
     let mut all = Vec::new();
     for query in &queries {
