@@ -272,7 +272,7 @@ fn main() {
     let mut matcher = store.palette().unwrap();
     let count = matcher.len();
     row(
-        format!("palette: load {count} items"),
+        format!("palette: load {count} items ({} distinct texts)", matcher.texts()),
         format!("{:.0} ms", ms(t.elapsed())),
         "",
         None,

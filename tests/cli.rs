@@ -412,7 +412,7 @@ fn pick_and_batch_queries_with_timings() {
     let o = fazhi_stdin(&db, &["pick", "-", "--timings", "--limit", "2"], "民政\n\n法治宣传\n");
     assert!(o.status.success());
     let err = stderr(&o);
-    assert!(err.contains("loaded ") && err.contains(" items in "), "{err}");
+    assert!(err.contains("loaded ") && err.contains(" distinct texts) in "), "{err}");
     assert!(
         err.contains("2 results  民政") && err.contains("2 results  法治宣传"),
         "{err}"

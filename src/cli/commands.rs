@@ -233,8 +233,9 @@ pub fn pick(
     if timings {
         out.flush()?;
         out.err(&format!(
-            "loaded {} items in {:.1} ms",
+            "loaded {} items ({} distinct texts) in {:.1} ms",
             matcher.len(),
+            matcher.texts(),
             loaded.as_secs_f64() * 1e3
         ));
         times.report(out);

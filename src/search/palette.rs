@@ -103,6 +103,97 @@ pub fn rank(items: &[Item], query: &str, limit: usize) -> Vec<Hit> {
     Matcher::new(items.to_vec()).rank(query, limit)
 }
 
+/// fuzzy-matcher's skim score of a one-character pattern, without its
+/// matrix: its best occurrence, which scores a match (less a case
+/// mismatch), less a gap, plus the bonus of where it stands (a word's head,
+/// after punctuation, a camel hump; twice at the start). The first
+/// keystroke scores most texts, so this is the hot path; a test checks it
+/// against the matcher on every kind of character.
+fn one_char_score(text: &str, p: char) -> Option<i64> {
+    // Smart case: an upper-case pattern matches its case only.
+    let case_sensitive = p.is_ascii_uppercase();
+    let mut best = None;
+    let mut prev = '\0';
+    for (j, c) in text.chars().enumerate() {
+        if let Some(matched) = skim_match(c, p, case_sensitive) {
+            best = best.max(Some(i64::from(matched - 1 + skim_bonus(prev, c, j))));
+        }
+        prev = c;
+    }
+    best
+}
+
+/// fuzzy-matcher's skim score of a two-character pattern, without its
+/// matrix (the second keystroke also scores most texts): the best `b` after
+/// an `a`, scoring its match plus, right after the `a`, the `a`'s score and
+/// the larger of its own bonus and the consecutive bonus, or, after a gap,
+/// the best earlier `a` less the gap (3 to open, 1 per character) plus its
+/// own bonus. The arithmetic, the sentinel for "none" included, is the
+/// matcher's; a test checks it on generated texts of every kind of
+/// character.
+fn two_char_score(text: &str, a: char, b: char) -> Option<i64> {
+    const NONE: i32 = i16::MIN as i32;
+    let case_sensitive = a.is_ascii_uppercase() || b.is_ascii_uppercase();
+    let mut best: Option<i32> = None;
+    // The first row of the matrix at the previous column: an `a` matched
+    // there (`on`), or the best earlier `a` with the gap since (`off`);
+    // undefined until the first `a`.
+    let (mut on, mut off) = (NONE, NONE);
+    let mut seen_a = false;
+    let mut prev = '\0';
+    for (j, c) in text.chars().enumerate() {
+        let bonus = skim_bonus(prev, c, j);
+        if seen_a && let Some(matched) = skim_match(c, b, case_sensitive) {
+            let score = (on + bonus.max(4)).max(off + bonus) + matched;
+            best = best.max(Some(score));
+        }
+        let next_on = skim_match(c, a, case_sensitive).map_or(NONE, |matched| matched - 1 + bonus);
+        if seen_a {
+            off = (on - 4).max(off - 1);
+        }
+        if next_on != NONE {
+            seen_a = true;
+        }
+        on = next_on;
+        prev = c;
+    }
+    best.map(i64::from)
+}
+
+/// The matcher's score for text character `c` against pattern character
+/// `p` (a case mismatch costs 2), if they match.
+fn skim_match(c: char, p: char, case_sensitive: bool) -> Option<i32> {
+    if case_sensitive {
+        (c == p).then_some(16)
+    } else if c.eq_ignore_ascii_case(&p) {
+        Some(if c == p { 16 } else { 14 })
+    } else {
+        None
+    }
+}
+
+/// The matcher's bonus for where character `j`, `c`, stands after `prev`:
+/// a word's head, after punctuation, a camel hump; twice at the start.
+fn skim_bonus(prev: char, c: char, j: usize) -> i32 {
+    fn class(c: char) -> u8 {
+        match c {
+            '\0' => 0,
+            ' ' | '/' | '\\' | '|' | '(' | ')' | '[' | ']' | '{' | '}' => 1,
+            '!'..='\'' | '*'..='.' | ':'..='@' | '^'..='`' | '~' => 2,
+            '0'..='9' => 3,
+            'A'..='Z' => 4,
+            _ => 5,
+        }
+    }
+    let bonus = match (class(prev), class(c)) {
+        (0 | 1, _) => 8,
+        (2, _) => 7,
+        (3 | 5, 4) => 6,
+        _ => 0,
+    };
+    if j == 0 { 2 * bonus } else { bonus }
+}
+
 /// One bit per character class (the character hashed to 0..64), ASCII
 /// letters folded to lower case so smart-case matching is never rejected.
 fn char_bit(c: char) -> u64 {
@@ -155,8 +246,9 @@ pub struct Matcher {
     tails: Vec<String>,
     /// The readings of the texts' characters.
     pinyin: Arc<Pinyin>,
-    /// The last query (kind prefix included) and the texts it matched:
-    /// a longer query that starts with it can only match among those.
+    /// The last query (kind prefix included) and the texts it matched (and
+    /// some that may match): a longer query that starts with it can only
+    /// match among those.
     last: Option<(String, Vec<u32>)>,
     interned: std::collections::HashMap<String, u32>,
     interned_tails: std::collections::HashMap<String, u32>,
@@ -449,12 +541,30 @@ impl Matcher {
         pinyin: Option<&Prepared>,
         filter: &Filter,
     ) -> Option<(i64, bool)> {
-        let (by_chars, by_pinyin) = filter.ways(self, t);
+        self.score_by(m, t, q, pinyin, filter.ways(self, t))
+    }
+
+    /// [`Matcher::score`] with the ways already known.
+    fn score_by(
+        &self,
+        m: &SkimMatcherV2,
+        t: usize,
+        q: &str,
+        pinyin: Option<&Prepared>,
+        (by_chars, by_pinyin): (bool, bool),
+    ) -> Option<(i64, bool)> {
         if !(by_chars || by_pinyin) {
             return None;
         }
         let text = self.text_str(t);
-        let chars = by_chars.then(|| m.fuzzy_match(text, q)).flatten().map(|s| (s, false));
+        let mut one = q.chars();
+        let chars = match (by_chars, one.next(), one.next()) {
+            (false, ..) => None,
+            (true, Some(c), None) => one_char_score(text, c),
+            (true, Some(a), Some(b)) if one.next().is_none() => two_char_score(text, a, b),
+            (true, ..) => m.fuzzy_match(text, q),
+        }
+        .map(|s| (s, false));
         let Some(p) = pinyin.filter(|_| by_pinyin) else {
             return chars;
         };
@@ -471,6 +581,17 @@ impl Matcher {
             Some((_, false)) => m.fuzzy_indices(text, q).map(|x| x.1).unwrap_or_default(),
             None => Vec::new(),
         }
+    }
+
+    /// The best place any item of text `t` could take in a ranking if the
+    /// text scored `bound`.
+    fn best_possible(&self, t: usize, bound: i64, kind: Option<Kind>) -> Option<Rank> {
+        let len = self.text_str(t).len() as u32;
+        let members = &self.members[self.member_starts[t] as usize..self.member_starts[t + 1] as usize];
+        members
+            .iter()
+            .find(|&&i| kind.is_none_or(|want| self.kinds[i as usize] == want))
+            .map(|&i| (std::cmp::Reverse(bound), self.kinds[i as usize], len, i))
     }
 
     /// Offers the items of text `t` (which scored `score`) to `best`, which
@@ -541,8 +662,8 @@ impl Matcher {
         let n = narrowed.as_ref().map_or(this.texts(), Vec::len);
         let chunk = n.div_ceil(threads).max(1024);
         let from = narrowed.as_deref();
-        // Each thread keeps the texts that matched (in order, for the next
-        // keystroke to narrow) and its own best `limit` items: holding
+        // Each thread keeps the texts that matched or may match (in order,
+        // for the next keystroke to narrow) and its own best `limit` items: holding
         // every score, then sorting every match, cost more time and memory
         // than the matching on a large index.
         let parts: Vec<Scored> = std::thread::scope(|scope| {
@@ -554,8 +675,29 @@ impl Matcher {
                         let (mut matched, mut best) = (Vec::new(), std::collections::BinaryHeap::new());
                         for k in start..(start + chunk).min(n) {
                             let t = from.map_or(k as u32, |ids| ids[k]);
-                            // `score` checks the masks first: most texts stop there.
-                            if let Some((score, _)) = this.score(&m, t as usize, q, pinyin, &filter) {
+                            // The masks first: most texts stop there.
+                            let ways = filter.ways(this, t as usize);
+                            if !(ways.0 || ways.1) {
+                                continue;
+                            }
+                            // A text only pinyin can match, whose best item
+                            // could not beat the worst of a full top even
+                            // at the most the query can score, is not
+                            // scored: kept for the next keystroke if it
+                            // may match (narrowing only needs a superset).
+                            if let (false, Some(p), Some(worst)) = (ways.0, pinyin, best.peek())
+                                && best.len() >= limit
+                            {
+                                let text = this.text_str(t as usize);
+                                let bound = this.pinyin.score_bound(text, p);
+                                if this.best_possible(t as usize, bound, kind).is_none_or(|b| b >= *worst) {
+                                    if this.pinyin.may_match_prepared(text, p) {
+                                        matched.push(t);
+                                    }
+                                    continue;
+                                }
+                            }
+                            if let Some((score, _)) = this.score_by(&m, t as usize, q, pinyin, ways) {
                                 matched.push(t);
                                 this.offer(t as usize, score, kind, limit, &mut best);
                             }
@@ -774,6 +916,136 @@ mod tests {
                 .map(|h| (-h.score, h.item.kind, h.item.text.len(), index_of(h.item.target)))
                 .collect();
             assert_eq!(got, want, "query {q:?}");
+        }
+    }
+
+    #[test]
+    fn pinyin_rankings_skip_only_texts_that_cannot_make_the_top() {
+        // Texts that tie and texts that cannot reach the top, under every
+        // kind; typed one letter at a time, so narrowing keeps the texts
+        // that were skipped.
+        let texts = [
+            "法治宣传",
+            "加强法治宣传教育",
+            "发放法治宣传资料 300余份",
+            "发放法治宣传资料 12份",
+            "十堰市茅箭区民政局",
+            "茅箭区民政局 2023",
+            "行政复议案件",
+            "办理行政复议案件 5件",
+            "婚姻登记",
+            "fzxc 法治",
+            "防止返贫",
+            "啊哦",
+        ];
+        let kinds = [Kind::Figure, Kind::Section, Kind::Bureau, Kind::Figure, Kind::Report];
+        let items: Vec<Item> = (0..3000)
+            .map(|i| Item {
+                target: Target::Report { report: i as i64 },
+                ..item(kinds[i % kinds.len()], texts[(i * 5 / 3 + i / 7) % texts.len()])
+            })
+            .collect();
+        let pinyin = Arc::new(Pinyin::for_texts(texts));
+        let mut m = Matcher::with_pinyin(items.clone(), pinyin.clone());
+        let skim = SkimMatcherV2::default();
+        let index_of = |t: Target| match t {
+            Target::Bureau { bureau: i } | Target::Report { report: i } => i as usize,
+            Target::Section { report: i, .. } | Target::Figure { report: i, .. } => i as usize,
+        };
+        for (word, limit) in [
+            ("fzxcjy", 1),
+            ("fzxc", 5),
+            ("mjmz", 3),
+            ("xzfy", 40),
+            ("$fzxc", 2),
+            ("fafang", 1),
+            ("ao", 7),
+        ] {
+            for end in 1..=word.chars().count() {
+                let q: String = word.chars().take(end).collect();
+                let (kind, text) = parse_query(&q);
+                if text.is_empty() {
+                    continue;
+                }
+                let mut want: Vec<(i64, Kind, usize, usize)> = items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, it)| kind.is_none_or(|k| it.kind == k))
+                    .filter_map(|(i, it)| {
+                        let chars = skim.fuzzy_match(&it.text, text);
+                        let py = pinyin.fuzzy(&it.text, text, false).map(|x| x.0);
+                        chars.max(py).map(|s| (-s, it.kind, it.text.len(), i))
+                    })
+                    .collect();
+                want.sort();
+                want.truncate(limit);
+                let got: Vec<(i64, Kind, usize, usize)> = m
+                    .rank(&q, limit)
+                    .into_iter()
+                    .map(|h| (-h.score, h.item.kind, h.item.text.len(), index_of(h.item.target)))
+                    .collect();
+                assert_eq!(got, want, "query {q:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn one_character_queries_score_as_the_matcher() {
+        let texts = [
+            "十堰市茅箭区民政局",
+            "法治宣传 12次",
+            "GDP增长 6.5%，fzxc",
+            "a-b_c.d/e(f)g[h]i{j}k|l m",
+            "aBcD 1A2b!C\"d#e$f%g&h'i*j+k,l",
+            ":a;b<c=d>e?f@g^h_i`j~k",
+            "AaAa aA",
+            "",
+        ];
+        let skim = SkimMatcherV2::default();
+        let mut chars: Vec<char> = texts.iter().flat_map(|t| t.chars()).collect();
+        chars.extend(['z', 'Z', '法', '。']);
+        chars.sort();
+        chars.dedup();
+        for text in texts {
+            for &c in &chars {
+                let want = skim.fuzzy_match(text, &c.to_string());
+                assert_eq!(one_char_score(text, c), want, "{text:?} {c:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn two_character_queries_score_as_the_matcher() {
+        // Generated texts over characters of every class the matcher
+        // tells apart, repeated so that gaps, runs and repeats all occur.
+        let alphabet: Vec<char> = "法治法aAbB1 -_/.宣z".chars().collect();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let skim = SkimMatcherV2::default();
+        let pairs: Vec<(char, char)> = ['法', '治', 'a', 'A', 'b', '1', '-', '宣']
+            .iter()
+            .flat_map(|&a| ['法', '治', 'a', 'B', 'b', '1', ' ', '宣'].map(|b| (a, b)))
+            .collect();
+        for _ in 0..600 {
+            let len = next(24);
+            let text: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            for &(a, b) in &pairs {
+                let want = skim.fuzzy_match(&text, &String::from_iter([a, b]));
+                assert_eq!(two_char_score(&text, a, b), want, "{text:?} {a:?}{b:?}");
+            }
+        }
+        // And on real texts.
+        for text in ["发放法治宣传资料 300余份", "加强法治政府建设", "十堰市茅箭区民政局"] {
+            for q in ["法治", "治法", "宣传", "民政", "茅局"] {
+                let mut c = q.chars();
+                let (a, b) = (c.next().unwrap_or('法'), c.next().unwrap_or('治'));
+                assert_eq!(two_char_score(text, a, b), skim.fuzzy_match(text, q), "{text:?} {q:?}");
+            }
         }
     }
 }

@@ -61,6 +61,8 @@ pub struct Pinyin {
     /// Every prefix of two letters or more of every reading: a query letter
     /// that no such prefix can reach starts a new character's match.
     prefixes: HashSet<Box<str>>,
+    /// The letters that are a whole reading by themselves (啊 a, 哦 o …).
+    whole_letters: u32,
 }
 
 /// The bit of a lower-case Latin letter in a 26-bit set (0 for anything
@@ -103,6 +105,9 @@ impl Pinyin {
     pub fn insert(&mut self, c: char, readings: Vec<String>) {
         let readings: Box<[Box<str>]> = readings.into_iter().map(String::into_boxed_str).collect();
         for r in &readings {
+            if let [letter] = r.as_bytes() {
+                self.whole_letters |= letter_bit(char::from(*letter));
+            }
             for (end, _) in r.char_indices().skip(2) {
                 self.prefixes.insert(r[..end].into());
             }
@@ -193,7 +198,46 @@ impl Pinyin {
                 starts.push(c);
             }
         }
-        Some(Prepared { query: q, starts })
+        // The most a character can add per query letter it consumes: a
+        // match right after another, a whole reading if the letter alone
+        // is one. A character consuming several letters of a syllable adds
+        // less than that many characters would, and gaps only cost, so the
+        // sum bounds every score but the first character's bonus (and the
+        // first matched character has no predecessor).
+        let bound = q
+            .iter()
+            .map(|&c| {
+                MATCH
+                    + CONTIGUOUS
+                    + if self.whole_letters & letter_bit(c) != 0 {
+                        WHOLE
+                    } else {
+                        0
+                    }
+            })
+            .sum::<i64>()
+            - CONTIGUOUS;
+        Some(Prepared {
+            query: q,
+            starts,
+            bound,
+        })
+    }
+
+    /// No text scores more than this for `q`: what lets a ranking skip
+    /// texts that cannot reach its best without scoring them.
+    pub fn score_bound(&self, text: &str, q: &Prepared) -> i64 {
+        let first =
+            text.chars().next().zip(q.query.first()).is_some_and(|(c, &letter)| {
+                c.to_ascii_lowercase() == letter || self.initials(c) & letter_bit(letter) != 0
+            });
+        q.bound + if first { FIRST } else { 0 }
+    }
+
+    /// Whether `text` passes the walk that precedes scoring: true for every
+    /// text that matches `q` (and a few that do not).
+    pub fn may_match_prepared(&self, text: &str, q: &Prepared) -> bool {
+        self.may_match(text, &q.starts)
     }
 
     /// Can `text` match a query with these `starts`? Each must begin a
@@ -424,6 +468,8 @@ pub struct Prepared {
     query: Vec<char>,
     /// The query's characters that must each begin a character's match.
     starts: Vec<char>,
+    /// The most any text can score, the first character's bonus aside.
+    bound: i64,
 }
 
 impl Prepared {
@@ -571,6 +617,39 @@ mod tests {
             "fzxc", "maojian", "hydj", "xzfy", "changsha", "luting", "gdp6", "茅jian", "fafang",
         ];
         assert_shortcut_as_programme(triples.into_iter().chain(words.map(String::from)));
+    }
+
+    #[test]
+    fn no_text_scores_above_the_bound_and_some_reach_it() {
+        let texts = [SHORTCUT_TEXTS.as_slice(), &["发放", "法治宣传", "啊哦", "fzxc", "茅箭"]].concat();
+        let p = Pinyin::for_texts(texts.iter().copied());
+        let letters = ['f', 'z', 'x', 'c', 'a', 'o', 'e', 'm', 'j', '茅', '6'];
+        let mut queries: Vec<String> = Vec::new();
+        for a in letters {
+            queries.push(a.to_string());
+            for b in letters {
+                queries.extend(letters.map(|c| String::from_iter([a, b, c])));
+                queries.push(String::from_iter([a, b]));
+            }
+        }
+        queries.extend(["maojian", "fafang", "fzxc", "茅jian", "ao"].map(String::from));
+        let mut reached = Vec::new();
+        for q in &queries {
+            let Some(prepared) = p.prepare(q) else { continue };
+            for text in &texts {
+                let Some((score, _)) = p.fuzzy_prepared(text, &prepared, false) else {
+                    continue;
+                };
+                let bound = p.score_bound(text, &prepared);
+                assert!(score <= bound, "{text:?} {q:?}: {score} > {bound}");
+                if score == bound {
+                    reached.push((*text, q.as_str()));
+                }
+            }
+        }
+        for tight in [("发放", "ff"), ("法治宣传", "fzxc"), ("啊哦", "ao"), ("fzxc", "fzxc")] {
+            assert!(reached.contains(&tight), "{tight:?} should reach the bound");
+        }
     }
 
     #[test]
