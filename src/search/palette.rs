@@ -255,6 +255,8 @@ pub struct Matcher {
     /// While adding items: each text's id by a hash of the text (the text
     /// itself is compared on a hit; a collision only costs a shared copy).
     text_ids: std::collections::HashMap<u64, u32>,
+    /// Gives every item a text of its own (to measure the worst case).
+    unshared: bool,
 }
 
 /// Which texts a query can match, by their masks: by characters, every
@@ -361,6 +363,15 @@ impl Matcher {
         }
     }
 
+    /// No items yet, and none will share a text: what an index whose
+    /// items never repeat one costs (for measuring).
+    pub fn empty_unshared(pinyin: Arc<Pinyin>) -> Matcher {
+        Matcher {
+            unshared: true,
+            ..Matcher::empty(pinyin)
+        }
+    }
+
     /// Adds an item whose location is `head`, or `head · tail`. (Ids are
     /// kept in 32 bits, a third of the memory of millions of items: an item
     /// whose id or position does not fit, which SQLite's ids never reach,
@@ -400,7 +411,8 @@ impl Matcher {
     /// The id of `text`, added with its masks if it is new.
     fn intern_text(&mut self, text: &str) -> u32 {
         let hash = hash_text(text);
-        if let Some(&t) = self.text_ids.get(&hash)
+        if !self.unshared
+            && let Some(&t) = self.text_ids.get(&hash)
             && self.text_str(t as usize) == text
         {
             return t;
@@ -421,7 +433,9 @@ impl Matcher {
         self.letters.push(letters);
         self.text_kinds.push(0);
         let t = self.ends.len() as u32 - 1;
-        self.text_ids.entry(hash).or_insert(t);
+        if !self.unshared {
+            self.text_ids.entry(hash).or_insert(t);
+        }
         t
     }
 
@@ -887,6 +901,13 @@ mod tests {
         let mut m = Matcher::new(items.clone());
         assert_eq!(m.len(), 2000);
         assert_eq!(m.texts(), texts.len());
+        // The worst case the benchmark measures: the same ranking, a text each.
+        let mut unshared = Matcher::empty_unshared(Arc::default());
+        for it in &items {
+            unshared.push(it.kind, &it.text, &it.location, "", it.target);
+        }
+        unshared.finish();
+        assert_eq!(unshared.texts(), 2000);
         let matcher = SkimMatcherV2::default();
         for (q, limit) in [
             ("法", 30),
@@ -916,6 +937,7 @@ mod tests {
                 .map(|h| (-h.score, h.item.kind, h.item.text.len(), index_of(h.item.target)))
                 .collect();
             assert_eq!(got, want, "query {q:?}");
+            assert_eq!(unshared.rank(q, limit), m.rank(q, limit), "query {q:?}");
         }
     }
 

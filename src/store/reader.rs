@@ -587,8 +587,20 @@ impl Store {
     /// Every bureau, report, section heading and figure, straight into the
     /// palette's compact store (no item is held twice while loading).
     pub fn palette(&self) -> Result<crate::search::palette::Matcher> {
-        use crate::search::palette::{Kind, Matcher, Target};
-        let mut m = Matcher::empty(std::sync::Arc::new(self.pinyin()?));
+        let m = crate::search::palette::Matcher::empty(std::sync::Arc::new(self.pinyin()?));
+        self.palette_into(m)
+    }
+
+    /// The palette with a copy of each item's text, shared with none: what
+    /// an index whose items never repeat a text costs (the benchmark's
+    /// worst case).
+    pub fn palette_unshared(&self) -> Result<crate::search::palette::Matcher> {
+        let m = crate::search::palette::Matcher::empty_unshared(std::sync::Arc::new(self.pinyin()?));
+        self.palette_into(m)
+    }
+
+    fn palette_into(&self, mut m: crate::search::palette::Matcher) -> Result<crate::search::palette::Matcher> {
+        use crate::search::palette::{Kind, Target};
         let mut text = String::new();
         let mut heads: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
         // Sections and figures follow their reports in the bureau list's
