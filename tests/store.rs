@@ -323,3 +323,31 @@ fn a_schema_4_index_keeps_its_full_text_index() {
     assert_eq!(store.search("婚姻登记", 50).unwrap().len(), 6);
     assert!(store.integrity_ok().unwrap());
 }
+
+#[test]
+fn the_palette_names_each_year_of_a_bureau_once() {
+    // Two reports of one bureau for the same year (a report and its
+    // revision, say): the bureau's palette item lists 2023 once.
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let text = common::sample_text("maojian-district-civil-affairs-2023.txt");
+    std::fs::write(data.join("a.txt"), &text).unwrap();
+    std::fs::write(data.join("b.txt"), text.replace("。", "。 ")).unwrap();
+    let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
+    index(&mut store, &data, false);
+    let items = store.palette_items().unwrap();
+    let bureaus: Vec<(&str, &str)> = items
+        .iter()
+        .filter(|i| i.kind == fazhi::search::palette::Kind::Bureau)
+        .map(|i| (i.text.as_str(), i.location.as_str()))
+        .collect();
+    assert_eq!(bureaus, [("十堰市茅箭区民政局", "2023")]);
+    assert_eq!(
+        items
+            .iter()
+            .filter(|i| i.kind == fazhi::search::palette::Kind::Report)
+            .count(),
+        2
+    );
+}

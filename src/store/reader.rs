@@ -609,7 +609,9 @@ impl Store {
         // load on a large index.
         let mut order: Vec<i64> = Vec::new();
         for b in self.bureaus()? {
-            let years: Vec<String> = b.reports.iter().map(|r| year_label(r.year)).collect();
+            // Each year once, though a bureau may have several reports in it.
+            let mut years: Vec<String> = b.reports.iter().map(|r| year_label(r.year)).collect();
+            years.dedup();
             if b.id != 0 {
                 m.push(
                     Kind::Bureau,
