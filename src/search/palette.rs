@@ -410,8 +410,8 @@ impl Matcher {
 
     /// The id of `text`, added with its masks if it is new.
     fn intern_text(&mut self, text: &str) -> u32 {
-        let hash = hash_text(text);
-        if !self.unshared
+        let hash = (!self.unshared).then(|| hash_text(text));
+        if let Some(hash) = hash
             && let Some(&t) = self.text_ids.get(&hash)
             && self.text_str(t as usize) == text
         {
@@ -433,7 +433,7 @@ impl Matcher {
         self.letters.push(letters);
         self.text_kinds.push(0);
         let t = self.ends.len() as u32 - 1;
-        if !self.unshared {
+        if let Some(hash) = hash {
             self.text_ids.entry(hash).or_insert(t);
         }
         t
