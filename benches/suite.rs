@@ -93,7 +93,7 @@ fn on_path(tool: &str) -> bool {
 fn corpus(n: u64) -> (PathBuf, u64) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("target/bench-corpus")
-        .join(format!("{n}-{SEED}"));
+        .join(format!("{n}-{SEED}-v{}", fazhi::corpus::VERSION));
     let done = dir.join(".complete");
     if let Ok(s) = std::fs::read_to_string(&done)
         && let Ok(bytes) = s.trim().parse()

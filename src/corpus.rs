@@ -3,11 +3,18 @@
 //! county names × departments), years 2019–2025, the five statutory parts
 //! with the heading levels and figure shapes of real reports, varied
 //! sentences and varied layouts (full- and half-width markers, indentation,
-//! web metadata headers, CRLF, GBK). The same seed gives the same corpus,
-//! byte for byte; report `i` depends only on (seed, i).
+//! web metadata headers, CRLF, GBK). Sub-headings and figure phrases are
+//! composed from parts, so that few of them repeat across reports, as in
+//! real collections (only the statutory top-level headings recur). The
+//! same seed gives the same corpus, byte for byte; report `i` depends only
+//! on (seed, i).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+/// Changes whenever the same seed would give other bytes, so that a kept
+/// corpus (the benchmark's) is not taken for the new one.
+pub const VERSION: u32 = 2;
 
 /// Real prefecture-level cities with some of their counties and districts.
 const PLACES: &[(&str, &[&str])] = &[
@@ -412,26 +419,132 @@ const DEPARTMENTS: &[&str] = &[
 /// (what is done, unit, typical size): figures as reports state them.
 const FIGURES: &[(&str, &str, u32)] = &[
     ("开展法治宣传活动", "次", 40),
+    ("开展普法讲座", "场", 30),
+    ("开展“宪法宣传周”活动", "场", 10),
+    ("开展送法进社区活动", "次", 25),
+    ("开展以案释法活动", "次", 20),
+    ("开展法治文艺演出", "场", 8),
     ("发放法治宣传资料", "份", 5000),
+    ("发放普法宣传册", "册", 3000),
+    ("发放法律明白卡", "张", 4000),
     ("办理行政复议案件", "件", 60),
+    ("办理行政应诉案件", "件", 30),
     ("审查规范性文件", "件", 30),
+    ("清理规范性文件", "件", 80),
     ("审核合同", "份", 200),
+    ("审查重大行政决策事项", "项", 15),
     ("培训执法人员", "人次", 800),
+    ("组织执法人员参加法律知识考试", "人次", 300),
     ("化解矛盾纠纷", "起", 300),
+    ("调解民间纠纷", "件", 400),
     ("办理婚姻登记", "对", 3000),
+    ("办理离婚登记", "对", 900),
     ("受理群众来信来访", "件", 500),
+    ("办理信访事项", "件", 300),
     ("开展执法检查", "次", 120),
+    ("开展专项整治行动", "次", 15),
+    ("评查行政执法案卷", "卷", 100),
     ("投入专项资金", "万元", 900),
     ("发放救助资金", "万元", 3000),
+    ("发放城乡低保金", "万元", 5000),
+    ("发放临时救助金", "万元", 400),
+    ("救助困难群众", "人次", 6000),
     ("接待法律咨询", "人次", 2000),
     ("办结政务服务事项", "件", 20000),
     ("组织学法考试", "场", 12),
+    ("举办领导干部学法讲座", "场", 6),
     ("聘请法律顾问", "名", 8),
     ("公开政府信息", "条", 1500),
+    ("办理依申请公开事项", "件", 60),
     ("办理人大代表建议和政协委员提案", "件", 90),
     ("查处违法案件", "宗", 150),
+    ("作出行政处罚决定", "件", 200),
     ("提供法律援助", "件", 400),
+    ("登记社会组织", "家", 50),
+    ("检查养老机构", "家次", 80),
+    ("排查安全隐患", "处", 600),
 ];
+
+/// Words a report puts before a figure's phrase, or nothing.
+const FIGURE_LEADS: &[&str] = &[
+    "",
+    "",
+    "",
+    "",
+    "全年",
+    "累计",
+    "共",
+    "先后",
+    "依法",
+    "组织",
+    "全区",
+    "今年以来",
+];
+
+/// The measures' sub-headings: (adverb)(verb)(object)(，effect).
+const HEADING_ADVERBS: &[&str] = &["", "", "持续", "深入", "全面", "不断", "切实", "进一步", "扎实", "着力"];
+const HEADING_VERBS: &[&str] = &[
+    "加强", "推进", "深化", "规范", "完善", "健全", "落实", "提升", "强化", "优化",
+];
+const HEADING_OBJECTS: &[&str] = &[
+    "组织领导",
+    "法治宣传教育",
+    "行政执法规范化建设",
+    "重大行政决策程序",
+    "行政规范性文件管理",
+    "合法性审查",
+    "政务公开",
+    "矛盾纠纷多元化解",
+    "行政执法监督",
+    "法治机关建设",
+    "“放管服”改革",
+    "依法行政能力建设",
+    "法律顾问制度",
+    "社会救助规范化管理",
+    "婚姻登记服务",
+    "养老服务监管",
+    "殡葬管理改革",
+    "社会组织登记管理",
+    "行政复议和行政应诉工作",
+    "社会信用体系建设",
+    "法治化营商环境建设",
+    "安全生产执法",
+    "公共法律服务体系建设",
+    "“谁执法谁普法”责任制",
+    "领导干部学法用法",
+    "行政权力运行监督",
+    "数字政府建设",
+    "基层治理法治化",
+    "应急管理法治保障",
+    "习近平法治思想学习宣传",
+];
+const HEADING_EFFECTS: &[&str] = &[
+    "提升依法行政水平",
+    "筑牢法治根基",
+    "营造良好法治环境",
+    "推动工作提质增效",
+    "保障群众合法权益",
+    "确保权力规范运行",
+    "夯实法治基础",
+    "增强群众获得感",
+];
+
+/// A sub-heading of the measures or of next year's plans: composed, so
+/// that headings repeat across reports about as rarely as real ones do.
+fn measure_heading(rng: &mut Rng) -> String {
+    let mut h = format!(
+        "{}{}{}",
+        rng.pick(HEADING_ADVERBS),
+        rng.pick(HEADING_VERBS),
+        rng.pick(HEADING_OBJECTS)
+    );
+    if rng.chance(35) {
+        h.push('，');
+        let effect = rng.pick(HEADING_EFFECTS);
+        h.push_str(effect);
+    }
+    h
+}
 
 const APPROX: &[&str] = &["", "", "", "余", "多", "近", "约", "超过"];
 
@@ -439,21 +552,6 @@ const OPENINGS: &[&str] = &[
     "在{gov}的坚强领导下，我局坚持以习近平新时代中国特色社会主义思想为指导，深入学习贯彻习近平法治思想，全面落实法治政府建设各项任务。",
     "{year}年，我局认真贯彻落实党中央、国务院关于法治政府建设的决策部署，按照《法治政府建设实施纲要（2021—2025年）》要求，扎实推进依法行政。",
     "根据《法治政府建设与责任落实督察工作规定》要求，现将我局{year}年度法治政府建设工作情况报告如下。",
-];
-
-const MEASURES: &[&str] = &[
-    "加强组织领导",
-    "深入学习宣传习近平法治思想",
-    "推进依法科学民主决策",
-    "规范行政执法行为",
-    "强化行政权力制约和监督",
-    "深化“放管服”改革",
-    "依法化解社会矛盾纠纷",
-    "推进政务公开",
-    "加强法治宣传教育",
-    "提升行政规范性文件管理水平",
-    "严格落实合法性审查制度",
-    "推进法治机关建设",
 ];
 
 const SENTENCES: &[&str] = &[
@@ -490,7 +588,12 @@ struct Rng(u64);
 
 impl Rng {
     fn new(seed: u64, i: u64) -> Rng {
-        Rng(seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        // The stream is state, state + G, state + 2G …: starting report i
+        // at seed ^ i·G made report i + 1 nearly report i's stream one draw
+        // later, so reports repeated each other's texts. Starting at a hash
+        // of (seed, i) puts the streams far apart.
+        let mut start = Rng(seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        Rng(start.next())
     }
     fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -554,6 +657,7 @@ struct Layout {
 
 fn figure_phrase(rng: &mut Rng) -> String {
     let (what, unit, typical) = *rng.pick(FIGURES);
+    let what = format!("{}{what}", rng.pick(FIGURE_LEADS));
     let approx = *rng.pick(APPROX);
     let value = 1 + rng.below(typical as usize * 2);
     let value = if unit == "万元" && rng.chance(40) {
@@ -644,15 +748,9 @@ pub fn report(seed: u64, i: u64) -> (PathBuf, Vec<u8>) {
         format!("{year}年度推进法治政府建设的主要举措和成效"),
         &mut |s, rng| {
             let subs = 3 + rng.below(6);
-            let start = rng.below(MEASURES.len());
             for k in 0..subs {
-                let _ = writeln!(
-                    s,
-                    "{}{lp}{}{rp}{}。\n",
-                    layout.indent,
-                    cn_numeral(k + 1),
-                    MEASURES[(start + k) % MEASURES.len()]
-                );
+                let heading = measure_heading(rng);
+                let _ = writeln!(s, "{}{lp}{}{rp}{heading}。\n", layout.indent, cn_numeral(k + 1));
                 let _ = writeln!(s, "{}{}\n", layout.indent, paragraph(rng, false));
                 if rng.chance(30) {
                     for m in 1..=2 + rng.below(3) {
@@ -694,13 +792,12 @@ pub fn report(seed: u64, i: u64) -> (PathBuf, Vec<u8>) {
         format!("{}年度推进法治政府建设的主要安排", year + 1),
         &mut |s, rng| {
             for k in 0..2 + rng.below(3) {
-                let _ = writeln!(
-                    s,
-                    "{}{lp}{}{rp}{}。\n",
-                    layout.indent,
-                    cn_numeral(k + 1),
-                    *rng.pick(PLANS)
-                );
+                let plan = if rng.chance(50) {
+                    rng.pick(PLANS).to_string()
+                } else {
+                    measure_heading(rng)
+                };
+                let _ = writeln!(s, "{}{lp}{}{rp}{plan}。\n", layout.indent, cn_numeral(k + 1));
                 let _ = writeln!(s, "{}{}\n", layout.indent, paragraph(rng, false));
             }
         },
