@@ -4,10 +4,11 @@
 //! with the heading levels and figure shapes of real reports, varied
 //! sentences and varied layouts (full- and half-width markers, indentation,
 //! web metadata headers, CRLF, GBK). Sub-headings and figure phrases are
-//! composed from parts, so that few of them repeat across reports, as in
-//! real collections (only the statutory top-level headings recur). The
-//! same seed gives the same corpus, byte for byte; report `i` depends only
-//! on (seed, i).
+//! composed from parts (tens of thousands of headings, hundreds of
+//! phrases), so that they repeat across reports less than a fixed list
+//! would, though still more than real ones (the statutory top-level
+//! headings recur, as in real collections). The same seed gives the same
+//! corpus, byte for byte; report `i` depends only on (seed, i).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -530,7 +531,7 @@ const HEADING_EFFECTS: &[&str] = &[
 ];
 
 /// A sub-heading of the measures or of next year's plans: composed, so
-/// that headings repeat across reports about as rarely as real ones do.
+/// that few headings repeat across reports.
 fn measure_heading(rng: &mut Rng) -> String {
     let mut h = format!(
         "{}{}{}",
