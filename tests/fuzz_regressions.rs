@@ -47,7 +47,7 @@ fn parse_inputs() {
 fn query_inputs_are_never_fts_syntax() {
     let conn = rusqlite::Connection::open_in_memory().unwrap();
     conn.execute_batch(
-        "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram');
+        "CREATE VIRTUAL TABLE t USING fts5(x, tokenize='trigram case_sensitive 1', detail=none);
          INSERT INTO t VALUES ('法治政府建设 2023 \"AND\" NEAR(*)');",
     )
     .unwrap();

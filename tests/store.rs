@@ -173,8 +173,18 @@ fn indexed_samples() -> (tempfile::TempDir, Store) {
 
 #[test]
 fn search_matches_a_brute_force_scan() {
-    let (_tmp, store) = indexed_samples();
+    let (tmp, mut store) = indexed_samples();
+    // A paragraph with every trigram of 甲乙丙丁甲乙 but not the word: the
+    // trigram index, which keeps no positions, offers it as a candidate.
+    let data = tmp.path().join("reports");
+    std::fs::write(
+        data.join("trap.txt"),
+        "某县民政局2023年法治政府建设年度报告\n\n一、主要举措\n\n甲乙丙丁和丙丁甲乙都在这一段里。\n",
+    )
+    .unwrap();
+    assert_eq!(index(&mut store, &data, false).new, 1);
     let paragraphs = store.all_paragraphs().unwrap();
+    assert!(paragraphs.iter().any(|(_, _, t)| t.contains("甲乙丙丁和丙丁甲乙")));
     let queries = [
         "局",
         "民政",
@@ -205,6 +215,10 @@ fn search_matches_a_brute_force_scan() {
         "作。",
         "保 障",
         "罕见",
+        "甲乙丙丁甲乙",
+        "丙丁甲乙",
+        "甲乙丙丁甲乙 和",
+        "丁和丙 乙丙丁",
     ];
     for q in queries {
         let query = Query::parse(q);
@@ -220,6 +234,10 @@ fn search_matches_a_brute_force_scan() {
             .map(|h| (h.report_id, h.paragraph))
             .collect();
         assert_eq!(got, expected, "query {q:?}");
+        if q.contains('甲') || q.contains('丁') {
+            // The trap works: its candidate is a match only where it holds the words.
+            assert_eq!(expected.is_empty(), q.starts_with("甲乙丙丁甲乙"), "query {q:?}");
+        }
         // A first page is full (or all there is), and only matches.
         let page = store.search(q, 20).unwrap();
         assert_eq!(page.len(), expected.len().min(20), "page of {q:?}");

@@ -1,10 +1,12 @@
 //! Full-text search planning. A query is a list of plain-text terms (split
-//! at white space), all of which must occur in a paragraph. Terms of three
-//! or more characters go to the FTS5 trigram index as quoted phrases (never
-//! as FTS syntax); shorter ones, which trigrams cannot serve, are checked
-//! with `instr()` on the candidate rows, or by a scan when no long term
-//! narrows the search. Either way the set of hits is exactly the set of
-//! paragraphs that contain every term.
+//! at white space), all of which must occur in a paragraph. The FTS5
+//! trigram index keeps no positions (schema 6), so a term of three or more
+//! characters finds its candidates as the paragraphs holding each of its
+//! trigrams (each a quoted one-token phrase, never FTS syntax). Every
+//! candidate is then checked with `instr()` for every term, which also
+//! serves the shorter terms that trigrams cannot; with no long term, a scan
+//! or the vocabulary narrows the search. Either way the set of hits is
+//! exactly the set of paragraphs that contain every term.
 
 pub mod palette;
 pub mod pinyin;
@@ -43,12 +45,25 @@ impl Query {
         self.terms.iter().map(String::as_str).filter(|t| t.chars().count() < 3)
     }
 
-    /// The FTS5 MATCH expression: each long term as a quoted phrase (inner
-    /// quotes doubled), joined by AND. `None` when there is no long term.
+    /// The FTS5 MATCH expression that finds the candidates: every distinct
+    /// trigram of the long terms as a quoted one-token phrase (inner quotes
+    /// doubled), joined by AND. A paragraph holding a term holds each of its
+    /// trigrams, so no match is lost; one holding them apart is a candidate
+    /// that `instr()` then drops. `None` when there is no long term.
     pub fn fts_match(&self) -> Option<String> {
-        let phrases: Vec<String> = self
-            .long_terms()
-            .map(|t| format!("\"{}\"", t.replace('"', "\"\"")))
+        let mut trigrams: Vec<&str> = Vec::new();
+        for t in self.long_terms() {
+            let starts: Vec<usize> = t.char_indices().map(|(i, _)| i).chain([t.len()]).collect();
+            for w in starts.windows(4) {
+                let g = &t[w[0]..w[3]];
+                if !trigrams.contains(&g) {
+                    trigrams.push(g);
+                }
+            }
+        }
+        let phrases: Vec<String> = trigrams
+            .iter()
+            .map(|g| format!("\"{}\"", g.replace('"', "\"\"")))
             .collect();
         (!phrases.is_empty()).then(|| phrases.join(" AND "))
     }
@@ -134,7 +149,12 @@ mod tests {
         assert_eq!(q.terms, vec!["婚姻登记", "\"x\"", "AND", "登记"]);
         assert_eq!(
             q.fts_match().as_deref(),
-            Some("\"婚姻登记\" AND \"\"\"x\"\"\" AND \"AND\"")
+            Some("\"婚姻登\" AND \"姻登记\" AND \"\"\"x\"\"\" AND \"AND\"")
+        );
+        // Trigrams shared by terms are asked for once.
+        assert_eq!(
+            Query::parse("登记婚姻登记 婚姻登").fts_match().as_deref(),
+            Some("\"登记婚\" AND \"记婚姻\" AND \"婚姻登\" AND \"姻登记\"")
         );
         assert_eq!(q.short_terms().collect::<Vec<_>>(), vec!["登记"]);
         assert!(Query::parse(" \u{3000} ").is_empty());

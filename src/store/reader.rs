@@ -354,7 +354,10 @@ impl Store {
             return Ok(Vec::new());
         }
         let short: Vec<&str> = q.short_terms().collect();
-        let short_sql: String = (0..short.len())
+        // Every term is checked on every candidate: the trigram index
+        // keeps no positions, so it finds paragraphs that hold a long
+        // term's trigrams, not necessarily the term.
+        let check_sql: String = (0..q.terms.len())
             .map(|i| format!(" AND instr(p.text, ?{}) > 0", i + 4))
             .collect();
         let cols = "p.report_id, p.ord, b.name, r.year, s.path, s.title, p.text
@@ -364,11 +367,7 @@ impl Store {
         let params = |fts: String| {
             let mut values: Vec<Box<dyn rusqlite::ToSql>> =
                 vec![Box::new(fts), Box::new(limit as i64), Box::new(RERANK as i64)];
-            values.extend(
-                short
-                    .iter()
-                    .map(|t| Box::new(t.to_string()) as Box<dyn rusqlite::ToSql>),
-            );
+            values.extend(q.terms.iter().map(|t| Box::new(t.clone()) as Box<dyn rusqlite::ToSql>));
             values
         };
         let rows = match q.fts_match() {
@@ -380,16 +379,10 @@ impl Store {
             Some(m) => {
                 let sql = format!(
                     "WITH cand AS (
-                         SELECT f.rowid AS id FROM paragraphs_fts f{}
-                         WHERE paragraphs_fts MATCH ?1{short_sql}
+                         SELECT f.rowid AS id FROM paragraphs_fts f JOIN paragraphs p ON p.id = f.rowid
+                         WHERE paragraphs_fts MATCH ?1{check_sql}
                          LIMIT max(?2, ?3))
-                     SELECT {cols} JOIN cand ON cand.id = p.id",
-                    // The text is needed only to check short terms.
-                    if short.is_empty() {
-                        ""
-                    } else {
-                        " JOIN paragraphs p ON p.id = f.rowid"
-                    }
+                     SELECT {cols} JOIN cand ON cand.id = p.id"
                 );
                 let mut rows = self.hit_rows(&sql, params(m))?;
                 let avg = rows.iter().map(|r| r.6.chars().count()).sum::<usize>() as f64 / rows.len().max(1) as f64;
@@ -401,12 +394,12 @@ impl Store {
                 scored.into_iter().map(|x| x.1).collect()
             }
             None => {
-                // Short words only. A common one fills a page from the
+                // Short words only (`short` is every term). A common one fills a page from the
                 // newest paragraphs at once; a bounded look at them comes
                 // first, and the index is asked only when it falls short.
                 let newest = format!(
                     "SELECT {cols} WHERE p.id > (SELECT coalesce(max(id), 0) FROM paragraphs) - ?3 * 20
-                       AND ?1 = ?1{short_sql} ORDER BY p.id DESC LIMIT ?2"
+                       AND ?1 = ?1{check_sql} ORDER BY p.id DESC LIMIT ?2"
                 );
                 let page = self.hit_rows(&newest, params(String::new()))?;
                 if page.len() >= limit {
@@ -427,7 +420,7 @@ impl Store {
                             (
                                 format!(
                                     "WITH cand AS ({cand})
-                                     SELECT {cols} JOIN cand ON cand.id = p.id WHERE ?3 = ?3{short_sql}
+                                     SELECT {cols} JOIN cand ON cand.id = p.id WHERE ?3 = ?3{check_sql}
                                      ORDER BY p.id DESC LIMIT ?2"
                                 ),
                                 trigrams.unwrap_or_default(),
@@ -435,7 +428,7 @@ impl Store {
                         }
                         // Common words: every paragraph, newest first.
                         None => (
-                            format!("SELECT {cols} WHERE ?1 = ?1 AND ?3 = ?3{short_sql} ORDER BY p.id DESC LIMIT ?2"),
+                            format!("SELECT {cols} WHERE ?1 = ?1 AND ?3 = ?3{check_sql} ORDER BY p.id DESC LIMIT ?2"),
                             String::new(),
                         ),
                     };

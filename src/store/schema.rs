@@ -6,7 +6,7 @@
 pub const APPLICATION_ID: i64 = 0x4641_5A48;
 
 /// Each entry migrates from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -60,6 +60,28 @@ CREATE TABLE fts_synced (id INTEGER NOT NULL);
 INSERT INTO fts_synced(id) SELECT coalesce(max(id), 0) FROM paragraphs;
 DROP TRIGGER paragraphs_ai;
 DROP TRIGGER paragraphs_ad;
+CREATE TRIGGER paragraphs_ad AFTER DELETE ON paragraphs
+WHEN old.id <= (SELECT id FROM fts_synced) BEGIN
+    INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+"#;
+
+/// Version 6: the trigram index keeps which paragraphs hold a trigram, not
+/// where (`detail=none`): a third of its size (65 MB down to 21 MB for
+/// 72 MB of reports) and a quarter less indexing time. A long term finds
+/// the paragraphs holding all its trigrams and `instr()` keeps those that
+/// hold the term (see `search::Query::fts_match`). The old index is
+/// rebuilt from the paragraphs.
+const V6: &str = r#"
+DROP TABLE paragraphs_vocab;
+DROP TRIGGER paragraphs_ad;
+DROP TABLE paragraphs_fts;
+CREATE VIRTUAL TABLE paragraphs_fts USING fts5(
+    text, content='paragraphs', content_rowid='id', tokenize='trigram case_sensitive 1', detail=none
+);
+INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('rebuild');
+UPDATE fts_synced SET id = max(id, (SELECT coalesce(max(id), 0) FROM paragraphs));
+CREATE VIRTUAL TABLE paragraphs_vocab USING fts5vocab(paragraphs_fts, row);
 CREATE TRIGGER paragraphs_ad AFTER DELETE ON paragraphs
 WHEN old.id <= (SELECT id FROM fts_synced) BEGIN
     INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
