@@ -168,6 +168,20 @@ fn main() {
         "",
         None,
     );
+    // What the parsing threads do per file, on one core: with the writer
+    // on the other, this is the rate one parsing thread can feed it.
+    let t = Instant::now();
+    for f in &files {
+        let b = std::fs::read(f).unwrap();
+        std::hint::black_box(blake3::hash(&b));
+        std::hint::black_box(fazhi::ingest::parse_bytes(&b).ok());
+    }
+    row(
+        "read + hash + parse alone, 1 core (no target)".into(),
+        format!("{:.1} MB/s", mb / t.elapsed().as_secs_f64()),
+        "",
+        None,
+    );
     if on_path("rg") {
         let t = Instant::now();
         let _ = Command::new("rg").args(["-c", "婚姻登记"]).arg(&dir).output();
