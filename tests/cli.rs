@@ -431,3 +431,30 @@ fn pick_and_batch_queries_with_timings() {
     let o = fazhi(&db, &["search", "婚姻登记", "--timings"]);
     assert!(stderr(&o).contains("6 results  婚姻登记"), "{}", stderr(&o));
 }
+
+/// Opening an index written by an older fazhi upgrades it once, saying so
+/// (rebuilding the full-text index of a large one takes a while), and what
+/// it held is still found.
+#[test]
+fn an_older_index_is_upgraded_once_with_a_notice() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("i.db");
+    assert!(fazhi(&db, &["index", &sample_dir()]).status.success());
+    let before = stdout(&fazhi(&db, &["search", "婚姻登记", "--json"]));
+    {
+        // Schema 5 kept the same tables; its full-text index had positions.
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch("PRAGMA user_version = 5").unwrap();
+    }
+    let o = fazhi(&db, &["search", "婚姻登记", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("upgrading the index") && stderr(&o).contains("schema 5 to 6"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(stdout(&o), before);
+    let again = fazhi(&db, &["search", "婚姻登记", "--json"]);
+    assert!(!stderr(&again).contains("upgrading"), "{}", stderr(&again));
+    assert_eq!(stdout(&again), before);
+}

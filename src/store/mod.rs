@@ -239,8 +239,18 @@ impl Store {
     /// takes the write lock first and reads the version again inside it, so
     /// two processes opening a new or old index at once migrate it once.
     fn migrate(&self) -> Result<()> {
-        if self.check_identity()? == schema::CURRENT_VERSION {
+        let found = self.check_identity()?;
+        if found == schema::CURRENT_VERSION {
             return Ok(());
+        }
+        if found > 0 {
+            // Rebuilding the full-text index (schema 6) takes about 25 s on
+            // 100,000 reports: say why nothing else happens meanwhile.
+            eprintln!(
+                "fazhi: upgrading the index {} from schema {found} to {} (once; a large index takes a minute)…",
+                self.path.display(),
+                schema::CURRENT_VERSION
+            );
         }
         loop {
             let tx = rusqlite::Transaction::new_unchecked(&self.conn, rusqlite::TransactionBehavior::Immediate)
