@@ -312,7 +312,7 @@ fn a_schema_4_index_keeps_its_full_text_index() {
     drop(store);
     {
         // Schema 4 as it was: triggers on insert and delete, no high-water
-        // mark, the narrow index on reports.
+        // mark, the narrow index on reports, points stored with paragraphs.
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
             "DROP TRIGGER paragraphs_ad;
@@ -325,6 +325,7 @@ fn a_schema_4_index_keeps_its_full_text_index() {
              CREATE TRIGGER paragraphs_ad AFTER DELETE ON paragraphs BEGIN
                  INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
              END;
+             ALTER TABLE paragraphs ADD COLUMN points TEXT NOT NULL DEFAULT '[]';
              PRAGMA user_version = 4;",
         )
         .unwrap();
@@ -367,5 +368,65 @@ fn the_palette_names_each_year_of_a_bureau_once() {
             .filter(|i| i.kind == fazhi::search::palette::Kind::Report)
             .count(),
         2
+    );
+}
+
+/// New indexes store text as UTF-16; one made in UTF-8 (by an older
+/// fazhi) answers every query alike and reads its reports back the same.
+#[test]
+fn a_utf8_index_and_a_utf16_index_answer_alike() {
+    let (tmp, utf16) = indexed_samples();
+    let encoding = |db: &Path| -> String {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row("PRAGMA encoding", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(encoding(&tmp.path().join("i.db")), "UTF-16be");
+    let db8 = tmp.path().join("utf8.db");
+    {
+        // What an older fazhi created: a file whose first write fixed UTF-8.
+        let conn = rusqlite::Connection::open(&db8).unwrap();
+        conn.execute_batch("PRAGMA encoding = 'UTF-8'; PRAGMA application_id = 1178688072;")
+            .unwrap();
+    }
+    let mut utf8 = Store::open(&db8).unwrap();
+    index(&mut utf8, &tmp.path().join("reports"), false);
+    assert_eq!(encoding(&db8), "UTF-8");
+    for q in [
+        "婚姻登记",
+        "低保",
+        "局",
+        "救助 金额 59.4",
+        "“三方”",
+        "十四五",
+        "治 理 率",
+    ] {
+        let hits = |s: &Store| -> Vec<(i64, usize, String)> {
+            s.search(q, 1000)
+                .unwrap()
+                .into_iter()
+                .map(|h| (h.report_id, h.paragraph, h.snippet))
+                .collect()
+        };
+        assert_eq!(hits(&utf8), hits(&utf16), "{q}");
+    }
+    // Names sort alike (by code point), so the browser lists them alike.
+    let names = |s: &Store| -> Vec<String> { s.bureaus().unwrap().into_iter().map(|b| b.name).collect() };
+    assert_eq!(names(&utf8), names(&utf16));
+    let mut sorted = names(&utf8);
+    sorted.sort();
+    assert_eq!(names(&utf16), sorted);
+    for b in utf16.bureaus().unwrap() {
+        let id = b.reports[0].id;
+        let (a, b) = (utf16.report(id).unwrap().unwrap(), utf8.report(id).unwrap().unwrap());
+        assert_eq!(
+            (a.paragraphs, a.sections, a.figures),
+            (b.paragraphs, b.sections, b.figures)
+        );
+    }
+    assert_eq!(
+        utf8.palette_items().unwrap().len(),
+        utf16.palette_items().unwrap().len()
     );
 }

@@ -278,9 +278,11 @@ fn find_inline_heading(
     None
 }
 
-/// Records inline points 一是/二是 … in each paragraph. Points continue
-/// their numbering across the paragraphs of a section.
-fn mark_points(paragraphs: &mut [Paragraph]) {
+/// Records inline points 一是/二是 … in each paragraph (whose `points` are
+/// empty). Points continue their numbering across the paragraphs of a
+/// section. They follow from the texts and sections alone, so the index
+/// derives them again instead of storing them.
+pub fn mark_points(paragraphs: &mut [Paragraph]) {
     let mut last: (Option<usize>, u32) = (None, 0);
     for p in paragraphs.iter_mut() {
         if p.section != last.0 {

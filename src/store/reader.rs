@@ -2,7 +2,7 @@
 //! is plain data (serialisable for `--json`).
 
 use super::Store;
-use crate::ingest::{Figure, Paragraph, Part, Point, Section};
+use crate::ingest::{Figure, Paragraph, Part, Section};
 use crate::search::{Query, snippet};
 use anyhow::{Context, Result};
 use rusqlite::{OptionalExtension, params};
@@ -249,24 +249,17 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT section, text, points FROM paragraphs WHERE report_id = ?1 ORDER BY ord")?;
-        let mut paragraphs = Vec::new();
-        for row in stmt.query_map([id], |r| {
-            Ok((
-                r.get::<_, Option<i64>>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-            ))
-        })? {
-            let (section, text, points) = row?;
-            let points: Vec<Point> = serde_json::from_str(&points)
-                .with_context(|| format!("report {id}: stored points are not valid JSON"))?;
-            paragraphs.push(Paragraph {
-                section: section.map(|s| s as usize),
-                text,
-                points,
-            });
-        }
+            .prepare_cached("SELECT section, text FROM paragraphs WHERE report_id = ?1 ORDER BY ord")?;
+        let mut paragraphs = stmt
+            .query_map([id], |r| {
+                Ok(Paragraph {
+                    section: r.get::<_, Option<i64>>(0)?.map(|s| s as usize),
+                    text: r.get(1)?,
+                    points: Vec::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        crate::ingest::outline::mark_points(&mut paragraphs);
         let mut stmt = self.conn.prepare_cached(
             "SELECT paragraph, section, text, value, unit, approx, label, start, end
              FROM figures WHERE report_id = ?1 ORDER BY ord",

@@ -6,7 +6,7 @@
 pub const APPLICATION_ID: i64 = 0x4641_5A48;
 
 /// Each entry migrates from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -86,6 +86,13 @@ CREATE TRIGGER paragraphs_ad AFTER DELETE ON paragraphs
 WHEN old.id <= (SELECT id FROM fts_synced) BEGIN
     INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
+"#;
+
+/// Version 7: a paragraph's inline points (一是, 二是, …) are derived from
+/// the report's paragraphs when it is read (`ingest::outline::mark_points`),
+/// not stored as JSON beside each paragraph.
+const V7: &str = r#"
+ALTER TABLE paragraphs DROP COLUMN points;
 "#;
 
 /// Adds the paragraphs written since the last call to the full-text index,

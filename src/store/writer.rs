@@ -123,8 +123,6 @@ struct Derived {
     meta: String,
     parts: String,
     warnings: String,
-    /// Each paragraph's inline points, as JSON.
-    points: Vec<String>,
     /// Each figure's measure and value in the base unit.
     measures: Vec<(String, f64, String)>,
     /// The distinct Han characters of what the palette and the filters
@@ -155,11 +153,6 @@ impl Derived {
             meta: serde_json::to_string(&r.meta)?,
             parts: serde_json::to_string(&r.parts)?,
             warnings: serde_json::to_string(&r.warnings)?,
-            points: r
-                .paragraphs
-                .iter()
-                .map(|p| serde_json::to_string(&p.points))
-                .collect::<serde_json::Result<_>>()?,
             measures: r
                 .figures
                 .iter()
@@ -603,7 +596,7 @@ impl Store {
                 )?
                 .query_row([], |row| row.get(0))?;
             let mut st = tx.prepare_cached(
-                "INSERT INTO paragraphs(id, report_id, ord, section, text, points) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO paragraphs(id, report_id, ord, section, text) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for (i, p) in r.paragraphs.iter().enumerate() {
                 st.execute(params![
@@ -611,8 +604,7 @@ impl Store {
                     id,
                     i as i64,
                     p.section.map(|s| s as i64),
-                    p.text,
-                    d.points[i]
+                    p.text
                 ])?;
             }
             let mut st = tx.prepare_cached(
