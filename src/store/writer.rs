@@ -166,6 +166,48 @@ impl Derived {
     }
 }
 
+/// How much parsed work may wait for the writer, counted in bytes of the
+/// files it came from. A few reports' worth (the old bound) left the
+/// parsing thread idle whenever the writer committed a batch (6% of a run);
+/// counting bytes rather than reports keeps memory bounded whatever the
+/// files' sizes.
+const BACKLOG_BYTES: usize = 8 << 20;
+
+/// The parsed reports waiting for the writer: their weight, and whether the
+/// writer stopped taking them.
+#[derive(Default)]
+struct Backlog {
+    state: std::sync::Mutex<(usize, bool)>,
+    changed: std::sync::Condvar,
+}
+
+impl Backlog {
+    /// Waits for room for `weight` (always granted when nothing waits, so
+    /// one large file passes); false once the writer has stopped.
+    fn admit(&self, weight: usize) -> bool {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while !s.1 && s.0 > 0 && s.0.saturating_add(weight) > BACKLOG_BYTES {
+            s = self.changed.wait(s).unwrap_or_else(|e| e.into_inner());
+        }
+        if s.1 {
+            return false;
+        }
+        s.0 = s.0.saturating_add(weight);
+        true
+    }
+
+    fn release(&self, weight: usize) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.0 = s.0.saturating_sub(weight);
+        self.changed.notify_all();
+    }
+
+    fn close(&self) {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).1 = true;
+        self.changed.notify_all();
+    }
+}
+
 /// Larger files are refused: a report is well under 1 MB, and reading a
 /// stray multi-gigabyte file would exhaust memory.
 pub const MAX_REPORT_BYTES: u64 = 64 << 20;
@@ -393,19 +435,24 @@ impl Store {
             .map_or(1, |n| n.get().saturating_sub(1))
             .clamp(1, 8);
         let next = std::sync::atomic::AtomicUsize::new(0);
-        let (tx, rx) = mpsc::sync_channel::<(usize, Outcome)>(workers * 4);
+        let (tx, rx) = mpsc::channel::<(usize, Outcome, usize)>();
+        let backlog = Backlog::default();
         let mut write_error: Option<anyhow::Error> = None;
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 let tx = tx.clone();
-                let (files, known, next) = (&files, &known, &next);
+                let (files, known, next, backlog) = (&files, &known, &next, &backlog);
                 scope.spawn(move || {
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(path) = files.get(i) else { break };
                         let key = path_key(path);
                         let outcome = examine(path, known.get(&key).map(String::as_str));
-                        if tx.send((i, outcome)).is_err() {
+                        let weight = match &outcome {
+                            Outcome::Parsed { size, .. } => usize::try_from(*size).unwrap_or(usize::MAX),
+                            _ => 0,
+                        };
+                        if !backlog.admit(weight) || tx.send((i, outcome, weight)).is_err() {
                             break;
                         }
                     }
@@ -417,7 +464,8 @@ impl Store {
             // report is always whole or absent, a failing write costs only its
             // own file, and a killed run loses at most the last second.
             let mut batch: Option<Instant> = None;
-            for (done, (i, outcome)) in rx.into_iter().enumerate() {
+            for (done, (i, outcome, weight)) in rx.into_iter().enumerate() {
+                backlog.release(weight);
                 // Once the index cannot be written, stop: dropping the
                 // receiver ends the parsing threads too.
                 if write_error.is_some() {
@@ -450,6 +498,9 @@ impl Store {
                     path,
                 });
             }
+            // Parsing threads still waiting for room stop now (the writer
+            // gave up on an error).
+            backlog.close();
             if batch.is_some()
                 && let Err(e) = self.commit_batch()
             {
