@@ -777,3 +777,38 @@ fn delete_orphan_bureaus(tx: &rusqlite::Connection) -> Result<()> {
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Room is waited for, a file larger than the whole backlog still
+    /// passes alone, and closing frees every waiting parser (the writer
+    /// stopped on an error: no thread may hang).
+    #[test]
+    fn the_backlog_bounds_waiting_work_and_never_hangs() {
+        let backlog = Backlog::default();
+        assert!(
+            backlog.admit(BACKLOG_BYTES * 3),
+            "a large file passes when nothing waits"
+        );
+        let admitted = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                assert!(backlog.admit(1));
+                admitted.store(true, std::sync::atomic::Ordering::SeqCst);
+            });
+            std::thread::sleep(Duration::from_millis(50));
+            assert!(!admitted.load(std::sync::atomic::Ordering::SeqCst), "no room yet");
+            backlog.release(BACKLOG_BYTES * 3);
+        });
+        assert!(admitted.load(std::sync::atomic::Ordering::SeqCst));
+        assert!(backlog.admit(BACKLOG_BYTES - 1));
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| backlog.admit(10));
+            backlog.close();
+            assert!(!waiter.join().unwrap(), "a closed backlog admits nothing");
+        });
+        assert!(!backlog.admit(0));
+    }
+}
