@@ -76,11 +76,18 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, DecodeError> {
             }
         }
     };
-    let text = normalize(&raw);
+    let binary = looks_binary(&raw);
+    // The decoded text is kept as it is when nothing in it needs
+    // normalizing, not copied once more.
+    let text = if raw.chars().any(needs_normalizing) {
+        normalize_all(&raw)
+    } else {
+        raw
+    };
     if text.trim().is_empty() {
         return Err(DecodeError::Empty);
     }
-    if looks_binary(&raw) {
+    if binary {
         return Err(DecodeError::Binary("mostly control characters"));
     }
     Ok(Decoded {
