@@ -310,6 +310,7 @@ fn a_schema_4_index_keeps_its_full_text_index() {
     let (tmp, store) = indexed_samples();
     let db = tmp.path().join("i.db");
     drop(store);
+    common::back_to_schema_7(&db);
     {
         // Schema 4 as it was: triggers on insert and delete, no high-water
         // mark, the narrow index on reports, points stored with paragraphs.

@@ -4,13 +4,14 @@
 //! not fazhi's; [`writer`] indexes report files; [`reader`] answers the
 //! queries of the CLI and the browser.
 
+pub mod body;
 pub mod reader;
 pub mod schema;
 pub mod views;
 pub mod writer;
 
 use anyhow::{Context, Result, bail};
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -20,6 +21,9 @@ pub struct Store {
     /// The characters whose pinyin the index holds (the writer's cache,
     /// read on its first write).
     pinyin_known: Option<std::collections::HashSet<char>>,
+    /// The writer's paragraphs not yet in the full-text index (see
+    /// [`schema::sync_fts`]).
+    fts_pending: schema::PendingFts,
 }
 
 /// Where the index lives unless `--db` or `FAZHI_DB` says otherwise:
@@ -81,6 +85,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             pinyin_known: None,
+            fts_pending: Vec::new(),
         };
         store.configure()?;
         store.migrate()?;
@@ -143,6 +148,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             pinyin_known: None,
+            fts_pending: Vec::new(),
         })
     }
 
@@ -161,29 +167,62 @@ impl Store {
         Ok(self.conn.pragma_query_value(None, "data_version", |r| r.get(0))?)
     }
 
-    /// `PRAGMA integrity_check` says "ok" and the full-text index matches
-    /// the paragraphs.
+    /// `PRAGMA integrity_check` says "ok", the full-text index is sound,
+    /// and every report's body holds one text for each of its paragraphs.
     pub fn integrity_ok(&self) -> Result<bool> {
         let r: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        // The full-text index against its content: every paragraph indexed
-        // with its own text, nothing else.
+        // A contentless index can only check itself, not against texts
+        // (the brute-force search tests do that).
         let fts = self
             .conn
             .execute(
-                "INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('integrity-check', 1)",
+                "INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('integrity-check')",
                 [],
             )
             .is_ok();
-        Ok(r == "ok" && fts)
+        let mut stmt = self.conn.prepare(
+            "SELECT r.id, b.data, (SELECT count(*) FROM paragraphs p WHERE p.report_id = r.id)
+             FROM reports r LEFT JOIN bodies b ON b.report_id = r.id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut bodies = true;
+        while let Some(row) = rows.next()? {
+            let count: i64 = row.get(2)?;
+            bodies &= match row.get_ref(1)?.as_blob_or_null()? {
+                Some(data) => body::decode(data).is_ok_and(|t| t.len() as i64 == count),
+                None => false,
+            };
+        }
+        Ok(r == "ok" && fts && bodies)
     }
 
     /// Every paragraph's text, for checks that must agree with the index.
     pub fn all_paragraphs(&self) -> Result<Vec<(i64, usize, String)>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT report_id, ord, text FROM paragraphs ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize, r.get(2)?)))?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            .prepare("SELECT report_id, data FROM bodies ORDER BY report_id")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            let texts = body::decode(row.get_ref(1)?.as_blob()?).with_context(|| format!("report {id}"))?;
+            out.extend(texts.into_iter().enumerate().map(|(i, t)| (id, i, t)));
+        }
+        Ok(out)
+    }
+
+    /// The paragraph texts of one report, in order (none for a report
+    /// without a body).
+    pub fn paragraph_texts(&self, report: i64) -> Result<Vec<String>> {
+        let data: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT data FROM bodies WHERE report_id = ?1")?
+            .query_row([report], |r| r.get(0))
+            .optional()?;
+        match data {
+            Some(d) => body::decode(&d).with_context(|| format!("report {report}: its stored text is damaged")),
+            None => Ok(Vec::new()),
+        }
     }
 
     fn configure(&self) -> Result<()> {
@@ -261,8 +300,9 @@ impl Store {
             return Ok(());
         }
         if found > 0 {
-            // Rebuilding the full-text index (schema 6) takes about 25 s on
-            // 100,000 reports: say why nothing else happens meanwhile.
+            // Rebuilding the full-text index (schema 6) or compressing the
+            // texts (schema 8) takes a minute on 100,000 reports: say why
+            // nothing else happens meanwhile.
             eprintln!(
                 "fazhi: upgrading the index {} from schema {found} to {} (once; a large index takes a minute)…",
                 self.path.display(),
@@ -278,6 +318,7 @@ impl Store {
             };
             let to = version + 1;
             tx.execute_batch(sql)
+                .map_err(anyhow::Error::from)
                 .and_then(|()| schema::backfill(&tx, to))
                 .with_context(|| format!("migrating the index {} to schema {to}", self.path.display()))?;
             tx.pragma_update(None, "user_version", to)?;

@@ -8,6 +8,35 @@ use anyhow::{Context, Result};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
+/// The paragraph texts of the last report asked for: rows come ordered by
+/// report, so each report's body is decompressed once.
+#[derive(Default)]
+pub(crate) struct TextCache {
+    report: Option<i64>,
+    texts: Vec<String>,
+}
+
+impl TextCache {
+    pub(crate) fn texts(&mut self, store: &Store, report: i64) -> Result<&[String]> {
+        if self.report != Some(report) {
+            self.texts = store.paragraph_texts(report)?;
+            self.report = Some(report);
+        }
+        Ok(&self.texts)
+    }
+
+    /// The sentence around byte `start` of a paragraph (empty when the
+    /// paragraph is not stored).
+    pub(crate) fn sentence(&mut self, store: &Store, report: i64, paragraph: i64, start: i64) -> Result<String> {
+        let texts = self.texts(store, report)?;
+        Ok(usize::try_from(paragraph)
+            .ok()
+            .and_then(|p| texts.get(p))
+            .map(|t| crate::ingest::figures::sentence_at(t, usize::try_from(start).unwrap_or(0)).to_string())
+            .unwrap_or_default())
+    }
+}
+
 /// Name shown for reports whose issuing body the parser could not find.
 pub const UNKNOWN_BUREAU: &str = "(bureau unknown)";
 
@@ -249,16 +278,27 @@ impl Store {
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT section, text FROM paragraphs WHERE report_id = ?1 ORDER BY ord")?;
-        let mut paragraphs = stmt
-            .query_map([id], |r| {
-                Ok(Paragraph {
-                    section: r.get::<_, Option<i64>>(0)?.map(|s| s as usize),
-                    text: r.get(1)?,
-                    points: Vec::new(),
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            .prepare_cached("SELECT section FROM paragraphs WHERE report_id = ?1 ORDER BY ord")?;
+        let sections_of: Vec<Option<usize>> = stmt
+            .query_map([id], |r| Ok(r.get::<_, Option<i64>>(0)?.map(|s| s as usize)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let texts = self.paragraph_texts(id)?;
+        if texts.len() != sections_of.len() {
+            anyhow::bail!(
+                "report {id}: {} paragraphs but {} stored texts (the index is damaged: index the file again)",
+                sections_of.len(),
+                texts.len()
+            );
+        }
+        let mut paragraphs: Vec<Paragraph> = sections_of
+            .into_iter()
+            .zip(texts)
+            .map(|(section, text)| Paragraph {
+                section,
+                text,
+                points: Vec::new(),
+            })
+            .collect();
         crate::ingest::outline::mark_points(&mut paragraphs);
         let mut stmt = self.conn.prepare_cached(
             "SELECT paragraph, section, text, value, unit, approx, label, start, end
@@ -304,10 +344,10 @@ impl Store {
 
     pub fn figures(&self, f: &FigureFilter) -> Result<Vec<FigureRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT r.id, b.name, r.year, s.path, s.title, f.text, f.value, f.unit, f.approx, f.label, p.text, f.start, r.path
+            "SELECT r.id, b.name, r.year, s.path, s.title, f.text, f.value, f.unit, f.approx, f.label,
+                    f.paragraph, f.start, r.path
              FROM figures f
              JOIN reports r ON r.id = f.report_id
-             JOIN paragraphs p ON p.report_id = f.report_id AND p.ord = f.paragraph
              LEFT JOIN bureaus b ON b.id = r.bureau_id
              LEFT JOIN sections s ON s.report_id = f.report_id AND s.ord = f.section
              WHERE (?1 IS NULL OR instr(b.name, ?1) > 0)
@@ -317,9 +357,13 @@ impl Store {
              LIMIT ?4",
         )?;
         let limit = f.limit.map_or(-1, |l| l as i64);
-        let rows = stmt.query_map(params![f.bureau, f.year, f.label, limit], |r| {
-            Ok(FigureRow {
-                report_id: r.get(0)?,
+        let mut texts = TextCache::default();
+        let mut rows = stmt.query(params![f.bureau, f.year, f.label, limit])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let report_id: i64 = r.get(0)?;
+            out.push(FigureRow {
+                report_id,
                 bureau: r.get(1)?,
                 year: r.get(2)?,
                 section_path: r.get(3)?,
@@ -329,111 +373,87 @@ impl Store {
                 unit: r.get(7)?,
                 approx: r.get(8)?,
                 label: r.get(9)?,
-                sentence: {
-                    let text: String = r.get(10)?;
-                    crate::ingest::figures::sentence_at(&text, r.get::<_, i64>(11)? as usize).to_string()
-                },
+                sentence: texts.sentence(self, report_id, r.get::<_, i64>(10)?, r.get::<_, i64>(11)?)?,
                 path: r.get(12)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+            });
+        }
+        Ok(out)
     }
 
     /// The paragraphs containing every term of `query`: at most `limit`,
     /// the best first (see [`RERANK`]).
     pub fn search(&self, query: &str, limit: usize) -> Result<Vec<Hit>> {
         let q = Query::parse(query);
-        if q.is_empty() {
+        if q.is_empty() || limit == 0 {
             return Ok(Vec::new());
         }
-        let short: Vec<&str> = q.short_terms().collect();
-        // Every term is checked on every candidate: the trigram index
-        // keeps no positions, so it finds paragraphs that hold a long
-        // term's trigrams, not necessarily the term.
-        let check_sql: String = (0..q.terms.len())
-            .map(|i| format!(" AND instr(p.text, ?{}) > 0", i + 4))
-            .collect();
-        let cols = "p.report_id, p.ord, b.name, r.year, s.path, s.title, p.text
-             FROM paragraphs p JOIN reports r ON r.id = p.report_id
-             LEFT JOIN bureaus b ON b.id = r.bureau_id
-             LEFT JOIN sections s ON s.report_id = p.report_id AND s.ord = p.section";
-        let params = |fts: String| {
-            let mut values: Vec<Box<dyn rusqlite::ToSql>> =
-                vec![Box::new(fts), Box::new(limit as i64), Box::new(RERANK as i64)];
-            values.extend(q.terms.iter().map(|t| Box::new(t.clone()) as Box<dyn rusqlite::ToSql>));
-            values
-        };
-        let rows = match q.fts_match() {
+        let mut texts = TextCache::default();
+        let found: Vec<(i64, i64, String)> = match q.fts_match() {
             // Ranking is bounded so that common words stay fast on a large
             // index: the first RERANK matches in index order (FTS5 streams
             // them; asking for the newest or for bm25 made it read every
             // match) are ranked here, by `relevance`. A limit above RERANK
-            // returns every match, so the set is exact.
+            // returns every match, so the set is exact. Every term is
+            // checked on every candidate: the trigram index keeps no
+            // positions, so it finds paragraphs that hold a long term's
+            // trigrams, not necessarily the term.
             Some(m) => {
-                let sql = format!(
-                    "WITH cand AS (
-                         SELECT f.rowid AS id FROM paragraphs_fts f JOIN paragraphs p ON p.id = f.rowid
-                         WHERE paragraphs_fts MATCH ?1{check_sql}
-                         LIMIT max(?2, ?3))
-                     SELECT {cols} JOIN cand ON cand.id = p.id"
-                );
-                let mut rows = self.hit_rows(&sql, params(m))?;
-                let avg = rows.iter().map(|r| r.6.chars().count()).sum::<usize>() as f64 / rows.len().max(1) as f64;
-                let mut scored: Vec<(f64, HitRow)> =
-                    rows.drain(..).map(|r| (relevance(&r.6, &q.terms, avg), r)).collect();
+                let mut stmt = self.conn.prepare_cached(
+                    "SELECT p.report_id, p.ord FROM paragraphs_fts f JOIN paragraphs p ON p.id = f.rowid
+                     WHERE paragraphs_fts MATCH ?1",
+                )?;
+                let rows = stmt.query_map([m], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let mut found = self.holding(rows, &q.terms, limit.max(RERANK), &mut texts)?;
+                let avg = found.iter().map(|r| r.2.chars().count()).sum::<usize>() as f64 / found.len().max(1) as f64;
+                let mut scored: Vec<(f64, (i64, i64, String))> =
+                    found.drain(..).map(|r| (relevance(&r.2, &q.terms, avg), r)).collect();
                 // Best first; among equals, index order.
                 scored.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1.0, a.1.1).cmp(&(b.1.0, b.1.1))));
                 scored.truncate(limit);
                 scored.into_iter().map(|x| x.1).collect()
             }
+            // Short words only, newest paragraphs first. A common one fills
+            // a page from the newest reports at once; a bounded look at
+            // them comes first, and the index is asked only when it falls
+            // short.
             None => {
-                // Short words only (`short` is every term). A common one fills a page from the
-                // newest paragraphs at once; a bounded look at them comes
-                // first, and the index is asked only when it falls short.
-                let newest = format!(
-                    "SELECT {cols} WHERE p.id > (SELECT coalesce(max(id), 0) FROM paragraphs) - ?3 * 20
-                       AND ?1 = ?1{check_sql} ORDER BY p.id DESC LIMIT ?2"
-                );
-                let page = self.hit_rows(&newest, params(String::new()))?;
+                let mut stmt = self
+                    .conn
+                    .prepare_cached("SELECT report_id, ord FROM paragraphs WHERE id > ?1 ORDER BY id DESC")?;
+                let newest: i64 = self
+                    .conn
+                    .query_row("SELECT coalesce(max(id), 0) FROM paragraphs", [], |r| r.get(0))?;
+                let rows = stmt.query_map([newest - NEWEST_FIRST], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let page = self.holding(rows, &q.terms, limit, &mut texts)?;
                 if page.len() >= limit {
                     page
                 } else {
-                    let (sql, fts) = match self.rare_pair(&short)? {
-                        // A rare two-character word: its trigrams (from the
-                        // index's vocabulary) find it anywhere but at the
-                        // very end of a paragraph, which the tail index finds.
-                        Some((k, trigrams)) => {
-                            let tail = format!("SELECT id FROM paragraphs WHERE substr(text, -2) = ?{}", k + 4);
-                            let cand = match &trigrams {
-                                Some(_) => format!(
-                                    "SELECT rowid AS id FROM paragraphs_fts WHERE paragraphs_fts MATCH ?1 UNION {tail}"
-                                ),
-                                None => format!("{tail} AND ?1 = ?1"),
-                            };
-                            (
-                                format!(
-                                    "WITH cand AS ({cand})
-                                     SELECT {cols} JOIN cand ON cand.id = p.id WHERE ?3 = ?3{check_sql}
-                                     ORDER BY p.id DESC LIMIT ?2"
-                                ),
-                                trigrams.unwrap_or_default(),
-                            )
+                    let short: Vec<&str> = q.short_terms().collect();
+                    match self.rare_term(&short)? {
+                        // A rare word: the trigrams starting with it (from
+                        // the index's vocabulary) find it anywhere, since
+                        // every text ends in FTS_END.
+                        Some(None) => Vec::new(),
+                        Some(Some(trigrams)) => {
+                            let mut stmt = self.conn.prepare_cached(
+                                "SELECT p.report_id, p.ord FROM paragraphs_fts f JOIN paragraphs p ON p.id = f.rowid
+                                 WHERE paragraphs_fts MATCH ?1 ORDER BY f.rowid DESC",
+                            )?;
+                            let rows = stmt.query_map([trigrams], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                            self.holding(rows, &q.terms, limit, &mut texts)?
                         }
                         // Common words: every paragraph, newest first.
-                        None => (
-                            format!("SELECT {cols} WHERE ?1 = ?1 AND ?3 = ?3{check_sql} ORDER BY p.id DESC LIMIT ?2"),
-                            String::new(),
-                        ),
-                    };
-                    self.hit_rows(&sql, params(fts))?
+                        None => self.scan_newest_first(&q.terms, limit)?,
+                    }
                 }
             }
         };
-        Ok(rows
+        found
             .into_iter()
-            .map(|(report_id, ord, bureau, year, section_path, section_title, text)| {
+            .map(|(report_id, ord, text)| {
+                let (bureau, year, section_path, section_title) = self.hit_place(report_id, ord)?;
                 let (snip, ranges) = snippet(&text, &q.terms, 60);
-                Hit {
+                Ok(Hit {
                     report_id,
                     paragraph: ord as usize,
                     bureau,
@@ -442,25 +462,76 @@ impl Store {
                     section_title,
                     snippet: snip,
                     matches: ranges.into_iter().map(|r| [r.start, r.end]).collect(),
-                }
+                })
             })
-            .collect())
+            .collect()
     }
 
-    fn hit_rows(&self, sql: &str, values: Vec<Box<dyn rusqlite::ToSql>>) -> Result<Vec<HitRow>> {
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(values.iter().map(|b| b.as_ref())), |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, Option<i32>>(3)?,
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, String>(6)?,
-            ))
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    /// The first `want` of the candidate paragraphs (report, ord) that
+    /// contain every term, with their text.
+    fn holding(
+        &self,
+        candidates: impl Iterator<Item = rusqlite::Result<(i64, i64)>>,
+        terms: &[String],
+        want: usize,
+        texts: &mut TextCache,
+    ) -> Result<Vec<(i64, i64, String)>> {
+        let mut out = Vec::new();
+        for c in candidates {
+            if out.len() >= want {
+                break;
+            }
+            let (report, ord) = c?;
+            let Some(text) = usize::try_from(ord)
+                .ok()
+                .and_then(|o| texts.texts(self, report).ok()?.get(o))
+            else {
+                continue;
+            };
+            if terms.iter().all(|t| text.contains(t.as_str())) {
+                out.push((report, ord, text.clone()));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Every report's text, newest first, until `want` paragraphs contain
+    /// every term.
+    fn scan_newest_first(&self, terms: &[String], want: usize) -> Result<Vec<(i64, i64, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT report_id, data FROM bodies ORDER BY report_id DESC")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            let report: i64 = row.get(0)?;
+            let texts = super::body::decode(row.get_ref(1)?.as_blob()?)
+                .with_context(|| format!("report {report}: its stored text is damaged"))?;
+            for (ord, text) in texts.into_iter().enumerate().rev() {
+                if terms.iter().all(|t| text.contains(t.as_str())) {
+                    out.push((report, ord as i64, text));
+                    if out.len() >= want {
+                        return Ok(out);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Where a hit lives: bureau, year, section path and title.
+    fn hit_place(&self, report: i64, ord: i64) -> Result<HitPlace> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT b.name, r.year, s.path, s.title
+             FROM paragraphs p JOIN reports r ON r.id = p.report_id
+             LEFT JOIN bureaus b ON b.id = r.bureau_id
+             LEFT JOIN sections s ON s.report_id = p.report_id AND s.ord = p.section
+             WHERE p.report_id = ?1 AND p.ord = ?2",
+        )?;
+        Ok(stmt
+            .query_row([report, ord], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()?
+            .unwrap_or_default())
     }
 
     /// Files that could not be indexed, with the reason.
@@ -471,18 +542,25 @@ impl Store {
     }
 }
 
-/// Above this many paragraphs, a two-character word is found faster by
-/// reading the newest paragraphs than through the trigram index.
-const RARE_PAIR: i64 = 5_000;
+/// Where a hit lives: bureau, year, section path and section title.
+type HitPlace = (Option<String>, Option<i32>, Option<String>, Option<String>);
+
+/// Above this many paragraphs, a one- or two-character word is found
+/// faster by reading the newest paragraphs than through the trigram index.
+const RARE: i64 = 5_000;
+
+/// How many of the newest paragraphs a short word is looked for in before
+/// the index is asked how rare it is.
+const NEWEST_FIRST: i64 = 2_000;
 
 impl Store {
-    /// The rarest two-character term of a query without longer terms, if
-    /// it is rare enough to look up: its position in `short` and an FTS5
-    /// query matching every trigram that starts with it (None when there is
-    /// no such trigram).
-    fn rare_pair(&self, short: &[&str]) -> Result<Option<(usize, Option<String>)>> {
-        let mut best: Option<(i64, usize, Vec<String>)> = None;
-        for (k, &t) in short.iter().enumerate().filter(|(_, t)| t.chars().count() == 2) {
+    /// For a query of short words only: when its rarest one- or
+    /// two-character term is rare enough to look up, an FTS5 query
+    /// matching every trigram that starts with it (None inside when no
+    /// trigram does: no paragraph holds it).
+    fn rare_term(&self, short: &[&str]) -> Result<Option<Option<String>>> {
+        let mut best: Option<(i64, Vec<String>)> = None;
+        for &t in short {
             let mut end = t.to_string();
             let Some(last) = end.pop() else { continue };
             let Some(next) = char::from_u32(last as u32 + 1) else {
@@ -496,20 +574,18 @@ impl Store {
                 .query_map([t, end.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<rusqlite::Result<_>>()?;
             let docs: i64 = rows.iter().map(|r| r.1).sum();
-            if docs <= RARE_PAIR && best.as_ref().is_none_or(|b| docs < b.0) {
-                best = Some((docs, k, rows.into_iter().map(|r| r.0).collect()));
+            if docs <= RARE && best.as_ref().is_none_or(|b| docs < b.0) {
+                best = Some((docs, rows.into_iter().map(|r| r.0).collect()));
             }
         }
-        Ok(best.map(|(_, k, trigrams)| {
-            // No trigram: only the tail index can hold it.
-            let q = (!trigrams.is_empty()).then(|| {
+        Ok(best.map(|(_, trigrams)| {
+            (!trigrams.is_empty()).then(|| {
                 trigrams
                     .iter()
                     .map(|g| format!("\"{}\"", g.replace('"', "\"\"")))
                     .collect::<Vec<_>>()
                     .join(" OR ")
-            });
-            (k, q)
+            })
         }))
     }
 }
@@ -519,18 +595,6 @@ impl Store {
 /// thousands of paragraphs shows the most relevant of its first matches,
 /// in a few milliseconds at any index size.
 pub const RERANK: usize = 500;
-
-/// A search result's row: report, paragraph ord, bureau, year, section
-/// path and title, text.
-type HitRow = (
-    i64,
-    i64,
-    Option<String>,
-    Option<i32>,
-    Option<String>,
-    Option<String>,
-    String,
-);
 
 /// BM25's weighting of a paragraph for the query's terms: each term's
 /// occurrences count with diminishing returns, in a paragraph of average

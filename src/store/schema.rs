@@ -6,7 +6,7 @@
 pub const APPLICATION_ID: i64 = 0x4641_5A48;
 
 /// Each entry migrates from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -91,28 +91,115 @@ const V7: &str = r#"
 ALTER TABLE paragraphs DROP COLUMN points;
 "#;
 
-/// Adds the paragraphs written since the last call to the full-text index,
-/// in one statement (see [`V5`]). Runs inside the caller's transaction, so
-/// a committed index is always complete.
-pub fn sync_fts(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
-    conn.execute(
-        "INSERT INTO paragraphs_fts(rowid, text)
-         SELECT id, text FROM paragraphs WHERE id > (SELECT id FROM fts_synced) ORDER BY id",
-        [],
-    )?;
-    conn.execute(
-        "UPDATE fts_synced SET id = max(id, (SELECT coalesce(max(id), 0) FROM paragraphs))",
-        [],
-    )?;
+/// Version 8: a report's paragraph texts are stored once, compressed
+/// together (`bodies`, see `store::body`): on real reports a third of their
+/// size, where the paragraphs' rows held them whole and the full-text index
+/// read them back from there. The trigram index becomes contentless: it is
+/// given each text followed by [`FTS_END`], so that every character starts
+/// a trigram (a word at a paragraph's very end included, which the tail
+/// index used to find). It keeps no per-paragraph sizes (`columnsize=0`):
+/// nothing ranks by them. Deleting from it needs the text, so the writer
+/// deletes a report's entries itself (`writer::delete_report`) instead of a
+/// trigger. [`backfill`] moves the texts and fills the new index.
+const V8: &str = r#"
+CREATE TABLE bodies (
+    report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
+    data      BLOB NOT NULL  -- the paragraph texts, compressed (store::body)
+);
+DROP TRIGGER paragraphs_ad;
+DROP TABLE paragraphs_vocab;
+DROP TABLE paragraphs_fts;
+DROP INDEX paragraphs_tail;
+CREATE VIRTUAL TABLE paragraphs_fts USING fts5(
+    text, content='', columnsize=0, tokenize='trigram case_sensitive 1', detail=none
+);
+CREATE VIRTUAL TABLE paragraphs_vocab USING fts5vocab(paragraphs_fts, row);
+"#;
+
+/// What follows each paragraph's text in the trigram index: two characters
+/// that no report contains, so that the last two characters of a text start
+/// trigrams too. Query terms never contain it (see `search::Query`).
+pub const FTS_END: &str = "\u{1}\u{1}";
+
+/// The entries of new paragraphs (id and text) for the full-text index,
+/// held until their batch commits.
+pub type PendingFts = Vec<(i64, i64, String)>;
+
+/// Adds the paragraphs written since the last call to the full-text index
+/// (their id, report and text in `pending`, which it empties), then marks
+/// them taken. Runs inside the caller's transaction, so a committed index
+/// is always complete. One batch at a time: FTS5 writes its pending terms
+/// out as a segment at every savepoint, and the writer holds one per
+/// report, so adding each report's paragraphs at once made thousands of
+/// tiny segments to merge (2.3 times slower).
+pub fn sync_fts(conn: &rusqlite::Connection, pending: &mut PendingFts) -> rusqlite::Result<()> {
+    let mut st = conn.prepare_cached("INSERT INTO paragraphs_fts(rowid, text) VALUES (?1, ?2)")?;
+    let mut last = 0;
+    let mut text = String::new();
+    for (id, _, t) in pending.drain(..) {
+        text.clear();
+        text.push_str(&t);
+        text.push_str(FTS_END);
+        st.execute(rusqlite::params![id, text])?;
+        last = last.max(id);
+    }
+    conn.prepare_cached("UPDATE fts_synced SET id = max(id, ?1)")?
+        .execute([last])?;
+    Ok(())
+}
+
+/// Removes one paragraph from the full-text index, which needs the text it
+/// was given.
+pub fn unindex_paragraph(conn: &rusqlite::Connection, id: i64, text: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', ?1, ?2)")?
+        .execute(rusqlite::params![id, format!("{text}{FTS_END}")])?;
     Ok(())
 }
 
 /// The part of a migration to `version` that SQL cannot do: values that
 /// the parser's Rust code derives. Runs in the migration's transaction.
-pub fn backfill(conn: &rusqlite::Connection, version: i64) -> rusqlite::Result<()> {
-    if version != 4 {
-        return Ok(());
+pub fn backfill(conn: &rusqlite::Connection, version: i64) -> anyhow::Result<()> {
+    match version {
+        4 => Ok(backfill_v4(conn)?),
+        8 => backfill_v8(conn),
+        _ => Ok(()),
     }
+}
+
+/// Moves each report's paragraph texts into its body and the new full-text
+/// index, then drops them from the paragraphs' rows.
+fn backfill_v8(conn: &rusqlite::Connection) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let reports: Vec<i64> = conn
+        .prepare("SELECT id FROM reports ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut texts = conn.prepare("SELECT id, text FROM paragraphs WHERE report_id = ?1 ORDER BY ord")?;
+    let mut body = conn.prepare("INSERT INTO bodies(report_id, data) VALUES (?1, ?2)")?;
+    let mut pending = PendingFts::new();
+    for id in reports {
+        let rows: Vec<(i64, String)> = texts
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        body.execute(rusqlite::params![
+            id,
+            super::body::encode(rows.iter().map(|r| r.1.as_str()))
+        ])?;
+        pending.extend(rows.into_iter().map(|(p, t)| (p, id, t)));
+        if pending.len() > 10_000 {
+            sync_fts(conn, &mut pending)?;
+        }
+    }
+    sync_fts(conn, &mut pending)?;
+    conn.execute_batch(
+        "ALTER TABLE paragraphs DROP COLUMN text;
+         UPDATE fts_synced SET id = max(id, (SELECT coalesce(max(id), 0) FROM paragraphs));",
+    )
+    .context("dropping the paragraphs' text column")?;
+    Ok(())
+}
+
+fn backfill_v4(conn: &rusqlite::Connection) -> rusqlite::Result<()> {
     let mut chars = std::collections::BTreeSet::new();
     for sql in [
         "SELECT name FROM bureaus",

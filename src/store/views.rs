@@ -306,19 +306,21 @@ impl Store {
         let measure = crate::ingest::measure::measure(label);
         let mut stmt = self.conn.prepare(
             "SELECT f.report_id, f.ord, b.name, r.year, f.label, f.text, f.value, f.unit, f.approx,
-                    f.base_value, f.base_unit, s.path, p.text, f.start
+                    f.base_value, f.base_unit, s.path, f.paragraph, f.start
              FROM figures f
              JOIN reports r ON r.id = f.report_id
-             JOIN paragraphs p ON p.report_id = f.report_id AND p.ord = f.paragraph
              LEFT JOIN bureaus b ON b.id = r.bureau_id
              LEFT JOIN sections s ON s.report_id = f.report_id AND s.ord = f.section
              WHERE f.measure = ?1 AND (?2 IS NULL OR r.year = ?2)
              ORDER BY b.name IS NULL, b.name, r.year, f.report_id, f.ord",
         )?;
-        let rows = stmt.query_map(params![measure, filter.year], |r| {
-            let text: String = r.get(12)?;
-            Ok(GroupRow {
-                report_id: r.get(0)?,
+        let mut texts = super::reader::TextCache::default();
+        let mut rows = stmt.query(params![measure, filter.year])?;
+        let mut out: Vec<GroupRow> = Vec::new();
+        while let Some(r) = rows.next()? {
+            let report_id: i64 = r.get(0)?;
+            out.push(GroupRow {
+                report_id,
                 figure: r.get::<_, i64>(1)? as usize,
                 bureau: r.get(2)?,
                 year: r.get(3)?,
@@ -331,10 +333,9 @@ impl Store {
                 base_value: r.get(9)?,
                 base_unit: r.get(10)?,
                 section_path: r.get(11)?,
-                sentence: crate::ingest::figures::sentence_at(&text, r.get::<_, i64>(13)? as usize).to_string(),
-            })
-        })?;
-        let mut out: Vec<GroupRow> = rows.collect::<rusqlite::Result<_>>()?;
+                sentence: texts.sentence(self, report_id, r.get(12)?, r.get(13)?)?,
+            });
+        }
         out.retain(|g| filter.admits(g.bureau.as_deref()));
         Ok(out)
     }

@@ -129,6 +129,8 @@ struct Derived {
     /// match by pinyin: the bureau, its region, the title, the section
     /// titles and the figure labels.
     han: Vec<char>,
+    /// The paragraph texts, compressed (see `store::body`).
+    body: Vec<u8>,
 }
 
 impl Derived {
@@ -162,6 +164,7 @@ impl Derived {
                 })
                 .collect(),
             han,
+            body: super::body::encode(r.paragraphs.iter().map(|p| p.text.as_str())),
         })
     }
 }
@@ -521,7 +524,7 @@ impl Store {
     /// Indexes the batch's paragraphs for full-text search and commits. On
     /// failure the batch is rolled back: the index stays as it was before.
     fn commit_batch(&mut self) -> Result<()> {
-        let done = super::schema::sync_fts(&self.conn)
+        let done = super::schema::sync_fts(&self.conn, &mut self.fts_pending)
             .context("cannot add the paragraphs to the full-text index")
             .and_then(|()| self.conn.execute_batch("COMMIT").context("cannot commit to the index"));
         if done.is_err() && !self.conn.is_autocommit() {
@@ -587,7 +590,7 @@ impl Store {
             .query_row([path], |row| row.get(0))
             .optional()?;
         if let Some(id) = old {
-            delete_report(&tx, id)?;
+            delete_report(&tx, id, &mut self.fts_pending)?;
         }
         let bureau_id: Option<i64> = match &r.bureau {
             Some(name) => {
@@ -619,6 +622,7 @@ impl Store {
             ],
         )?;
         let id = tx.last_insert_rowid();
+        let paragraph_ids;
         {
             let mut st = tx.prepare_cached(
                 "INSERT INTO sections(report_id, ord, level, number, ordinal, heading, title, parent, parts, path)
@@ -647,18 +651,14 @@ impl Store {
                     "SELECT max(coalesce((SELECT max(id) FROM paragraphs), 0), (SELECT id FROM fts_synced)) + 1",
                 )?
                 .query_row([], |row| row.get(0))?;
-            let mut st = tx.prepare_cached(
-                "INSERT INTO paragraphs(id, report_id, ord, section, text) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
+            let mut st =
+                tx.prepare_cached("INSERT INTO paragraphs(id, report_id, ord, section) VALUES (?1, ?2, ?3, ?4)")?;
             for (i, p) in r.paragraphs.iter().enumerate() {
-                st.execute(params![
-                    first + i as i64,
-                    id,
-                    i as i64,
-                    p.section.map(|s| s as i64),
-                    p.text
-                ])?;
+                st.execute(params![first + i as i64, id, i as i64, p.section.map(|s| s as i64)])?;
             }
+            tx.prepare_cached("INSERT INTO bodies(report_id, data) VALUES (?1, ?2)")?
+                .execute(params![id, d.body])?;
+            paragraph_ids = first..first + r.paragraphs.len() as i64;
             let mut st = tx.prepare_cached(
                 "INSERT INTO figures(report_id, ord, paragraph, section, text, value, unit, approx, label, start, end,
                                      measure, base_value, base_unit)
@@ -693,6 +693,11 @@ impl Store {
         if let Some(known) = self.pinyin_known.as_mut() {
             known.extend(new_chars);
         }
+        self.fts_pending.extend(
+            paragraph_ids
+                .zip(&r.paragraphs)
+                .map(|(pid, p)| (pid, id, p.text.clone())),
+        );
         Ok(id)
     }
 
@@ -713,7 +718,7 @@ impl Store {
         };
         for (id, path) in stored {
             if gone(&path) {
-                delete_report(&tx, id)?;
+                delete_report(&tx, id, &mut self.fts_pending)?;
                 n += 1;
             }
         }
@@ -763,7 +768,31 @@ fn store_pinyin(
     Ok(new)
 }
 
-fn delete_report(tx: &rusqlite::Connection, id: i64) -> Result<()> {
+/// Deletes a report's rows and its paragraphs' entries in the full-text
+/// index: those already there (which the contentless index can only
+/// remove given their text) and those waiting for the batch's end.
+fn delete_report(tx: &rusqlite::Connection, id: i64, pending: &mut super::schema::PendingFts) -> Result<()> {
+    pending.retain(|p| p.1 != id);
+    let indexed: Vec<(i64, usize)> = tx
+        .prepare_cached(
+            "SELECT id, ord FROM paragraphs WHERE report_id = ?1 AND id <= (SELECT id FROM fts_synced) ORDER BY ord",
+        )?
+        .query_map([id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if !indexed.is_empty() {
+        let data: Vec<u8> = tx
+            .prepare_cached("SELECT data FROM bodies WHERE report_id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .with_context(|| format!("report {id} has paragraphs but no stored text"))?;
+        let texts = super::body::decode(&data).with_context(|| format!("report {id}: its stored text is damaged"))?;
+        for (pid, ord) in indexed {
+            let text = texts
+                .get(ord)
+                .with_context(|| format!("report {id}: paragraph {ord} is missing from its stored text"))?;
+            super::schema::unindex_paragraph(tx, pid, text)?;
+        }
+    }
+    tx.execute("DELETE FROM bodies WHERE report_id = ?1", [id])?;
     tx.execute("DELETE FROM figures WHERE report_id = ?1", [id])?;
     tx.execute("DELETE FROM paragraphs WHERE report_id = ?1", [id])?;
     tx.execute("DELETE FROM sections WHERE report_id = ?1", [id])?;

@@ -502,3 +502,47 @@ pub fn check(r: &Report, e: &Expect, how: Strictness, variant: &str) {
         assert_eq!(g.section, r.paragraphs[g.paragraph].section, "figure section in {ctx}");
     }
 }
+
+/// Turns an index of the current schema back into schema 7's shape, for
+/// upgrade tests: paragraphs hold their text, the trigram index reads them
+/// from there, the tail index and the delete trigger are back, and there
+/// are no compressed bodies.
+#[allow(dead_code)]
+pub fn back_to_schema_7(db: &std::path::Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute_batch("ALTER TABLE paragraphs ADD COLUMN text TEXT NOT NULL DEFAULT ''")
+        .unwrap();
+    let bodies: Vec<(i64, Vec<u8>)> = conn
+        .prepare("SELECT report_id, data FROM bodies")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for (report, data) in bodies {
+        for (ord, text) in fazhi::store::body::decode(&data).unwrap().into_iter().enumerate() {
+            conn.execute(
+                "UPDATE paragraphs SET text = ?1 WHERE report_id = ?2 AND ord = ?3",
+                rusqlite::params![text, report, ord as i64],
+            )
+            .unwrap();
+        }
+    }
+    conn.execute_batch(
+        "DROP TABLE bodies;
+         DROP TABLE paragraphs_vocab;
+         DROP TABLE paragraphs_fts;
+         CREATE VIRTUAL TABLE paragraphs_fts USING fts5(
+             text, content='paragraphs', content_rowid='id', tokenize='trigram case_sensitive 1', detail=none
+         );
+         INSERT INTO paragraphs_fts(paragraphs_fts) VALUES ('rebuild');
+         CREATE VIRTUAL TABLE paragraphs_vocab USING fts5vocab(paragraphs_fts, row);
+         CREATE INDEX paragraphs_tail ON paragraphs(substr(text, -2));
+         CREATE TRIGGER paragraphs_ad AFTER DELETE ON paragraphs
+         WHEN old.id <= (SELECT id FROM fts_synced) BEGIN
+             INSERT INTO paragraphs_fts(paragraphs_fts, rowid, text) VALUES ('delete', old.id, old.text);
+         END;
+         PRAGMA user_version = 7;",
+    )
+    .unwrap();
+}
