@@ -6,7 +6,7 @@
 pub const APPLICATION_ID: i64 = 0x4641_5A48;
 
 /// Each entry migrates from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -115,6 +115,64 @@ CREATE VIRTUAL TABLE paragraphs_fts USING fts5(
 );
 CREATE VIRTUAL TABLE paragraphs_vocab USING fts5vocab(paragraphs_fts, row);
 "#;
+
+/// Version 9: values that repeat a neighbour are not stored twice. A
+/// section's title is nearly always its heading between the number and
+/// the closing punctuation, and a figure's measure the end of its label;
+/// its value and unit in the base unit are mostly its own. Each is now a
+/// generated column that reads the neighbour, with the value stored (in
+/// `*_own`) only where it differs. Names and queries stay as they were.
+const V9: &str = r#"
+ALTER TABLE sections ADD COLUMN title_own TEXT;
+ALTER TABLE sections ADD COLUMN title_tail INTEGER NOT NULL DEFAULT 0;
+UPDATE sections SET
+    title_own = CASE WHEN substr(heading, 1, length(number)) = number
+                      AND substr(heading, length(number) + 1, length(title)) = title THEN NULL ELSE title END,
+    title_tail = max(0, length(heading) - length(number) - length(title));
+UPDATE sections SET title_tail = 0 WHERE title_own IS NOT NULL;
+ALTER TABLE sections DROP COLUMN title;
+ALTER TABLE sections ADD COLUMN title TEXT GENERATED ALWAYS AS (
+    coalesce(title_own, substr(heading, length(number) + 1, length(heading) - length(number) - title_tail))
+) VIRTUAL;
+
+DROP INDEX figures_measure;
+ALTER TABLE figures ADD COLUMN measure_own TEXT;
+ALTER TABLE figures ADD COLUMN measure_at INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE figures ADD COLUMN base_value_own REAL;
+ALTER TABLE figures ADD COLUMN base_unit_own TEXT;
+UPDATE figures SET
+    measure_own = CASE WHEN substr(label, length(label) - length(measure) + 1) = measure THEN NULL ELSE measure END,
+    measure_at = CASE WHEN substr(label, length(label) - length(measure) + 1) = measure
+                      THEN length(label) - length(measure) ELSE 0 END,
+    base_value_own = CASE WHEN base_value = value THEN NULL ELSE base_value END,
+    base_unit_own = CASE WHEN base_unit = unit THEN NULL ELSE base_unit END;
+ALTER TABLE figures DROP COLUMN measure;
+ALTER TABLE figures DROP COLUMN base_value;
+ALTER TABLE figures DROP COLUMN base_unit;
+ALTER TABLE figures ADD COLUMN measure TEXT GENERATED ALWAYS AS (coalesce(measure_own, substr(label, measure_at + 1))) VIRTUAL;
+ALTER TABLE figures ADD COLUMN base_value REAL GENERATED ALWAYS AS (coalesce(base_value_own, value)) VIRTUAL;
+ALTER TABLE figures ADD COLUMN base_unit TEXT GENERATED ALWAYS AS (coalesce(base_unit_own, unit)) VIRTUAL;
+CREATE INDEX figures_measure ON figures(measure);
+"#;
+
+/// How a section's title is stored (schema 9): `None` and the number of
+/// characters after it when the heading holds it right after the number,
+/// else the title itself.
+pub fn stored_title<'a>(heading: &str, number: &str, title: &'a str) -> (Option<&'a str>, i64) {
+    match heading.strip_prefix(number).and_then(|rest| rest.strip_prefix(title)) {
+        Some(tail) => (None, tail.chars().count() as i64),
+        None => (Some(title), 0),
+    }
+}
+
+/// How a figure's measure is stored (schema 9): `None` and the number of
+/// characters before it when it ends the label, else the measure itself.
+pub fn stored_measure<'a>(label: &str, measure: &'a str) -> (Option<&'a str>, i64) {
+    match label.strip_suffix(measure) {
+        Some(head) => (None, head.chars().count() as i64),
+        None => (Some(measure), 0),
+    }
+}
 
 /// What follows each paragraph's text in the trigram index: two characters
 /// that no report contains, so that the last two characters of a text start
@@ -314,3 +372,90 @@ CREATE TABLE failures (
     at     TEXT NOT NULL
 );
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the writer stores for a title or a measure, read back through
+    /// the schema's generated columns, is the value itself: characters
+    /// beyond U+FFFF, a heading that does not hold its title, a label that
+    /// does not end in its measure, and empty values included.
+    #[test]
+    fn generated_columns_give_back_what_was_stored() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "encoding", "UTF-16be").unwrap();
+        for (v, sql) in MIGRATIONS.iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            backfill(&conn, v as i64 + 1).unwrap();
+        }
+        conn.execute_batch(
+            "INSERT INTO reports(id, path, hash, size, encoding, meta, parts, warnings, indexed_at)
+                            VALUES (1, 'a', '', 0, 'utf-8', '{}', '{}', '[]', '')",
+        )
+        .unwrap();
+        let titles = [
+            ("(一)切实规范行政权力运行。", "(一)", "切实规范行政权力运行"),
+            ("一、𠀀𠀁年度工作𠀂", "一、", "𠀀𠀁年度工作"),
+            ("3.落实责任制", "3.", "落实责任制"),
+            ("第一部分 总体情况", "第一部分", "总体情况"),
+            ("", "", ""),
+            ("二、", "二、", ""),
+        ];
+        for (i, (heading, number, title)) in titles.iter().enumerate() {
+            let (own, tail) = stored_title(heading, number, title);
+            conn.execute(
+                "INSERT INTO sections(report_id, ord, level, number, ordinal, heading, title_own, title_tail, parts, path)
+                 VALUES (1, ?1, 1, ?2, 1, ?3, ?4, ?5, '', '1')",
+                rusqlite::params![i as i64, number, heading, own, tail],
+            )
+            .unwrap();
+            let got: String = conn
+                .query_row("SELECT title FROM sections WHERE ord = ?1", [i as i64], |r| r.get(0))
+                .unwrap();
+            assert_eq!(&got, title, "heading {heading:?}");
+        }
+        assert_eq!(
+            stored_title("第一部分 总体情况", "第一部分", "总体情况").0,
+            Some("总体情况")
+        );
+        let measures = [
+            ("清理规范性文件", "规范性文件"),
+            ("办理𠀀𠀁登记", "𠀀𠀁登记"),
+            ("发放宣传资料", "宣传资料"),
+            ("受理案件", "行政复议案件"),
+            ("婚姻登记", ""),
+            ("", ""),
+        ];
+        for (i, (label, measure)) in measures.iter().enumerate() {
+            let (own, at) = stored_measure(label, measure);
+            conn.execute(
+                "INSERT INTO figures(report_id, ord, paragraph, text, value, unit, label, start, end, measure_own,
+                                     measure_at, base_value_own, base_unit_own)
+                 VALUES (1, ?1, 0, '', 2.5, '件', ?2, 0, 0, ?3, ?4, CASE WHEN ?1 % 2 = 0 THEN 10000 END,
+                         CASE WHEN ?1 % 2 = 0 THEN '元' END)",
+                rusqlite::params![i as i64, label, own, at],
+            )
+            .unwrap();
+            let got: (String, f64, String) = conn
+                .query_row(
+                    "SELECT measure, base_value, base_unit FROM figures WHERE ord = ?1",
+                    [i as i64],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                )
+                .unwrap();
+            assert_eq!(&got.0, measure, "label {label:?}");
+            let base = if i % 2 == 0 { (10000.0, "元") } else { (2.5, "件") };
+            assert_eq!((got.1, got.2.as_str()), base);
+        }
+        // The measure index serves lookups by measure.
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT ord FROM figures WHERE measure = '宣传资料'",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("figures_measure"), "{plan}");
+    }
+}

@@ -625,11 +625,13 @@ impl Store {
         let paragraph_ids;
         {
             let mut st = tx.prepare_cached(
-                "INSERT INTO sections(report_id, ord, level, number, ordinal, heading, title, parent, parts, path)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO sections(report_id, ord, level, number, ordinal, heading, title_own, title_tail, parent,
+                                      parts, path)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
             for (i, s) in r.sections.iter().enumerate() {
                 let parts: Vec<&str> = s.parts.iter().map(|p| p.name()).collect();
+                let (title, tail) = super::schema::stored_title(&s.heading, &s.number, &s.title);
                 st.execute(params![
                     id,
                     i as i64,
@@ -637,7 +639,8 @@ impl Store {
                     s.number,
                     s.ordinal,
                     s.heading,
-                    s.title,
+                    title,
+                    tail,
                     s.parent.map(|p| p as i64),
                     parts.join(","),
                     s.path
@@ -661,10 +664,14 @@ impl Store {
             paragraph_ids = first..first + r.paragraphs.len() as i64;
             let mut st = tx.prepare_cached(
                 "INSERT INTO figures(report_id, ord, paragraph, section, text, value, unit, approx, label, start, end,
-                                     measure, base_value, base_unit)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                                     measure_own, measure_at, base_value_own, base_unit_own)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             for (i, (f, (measure, base_value, base_unit))) in r.figures.iter().zip(&d.measures).enumerate() {
+                let (measure, measure_at) = super::schema::stored_measure(&f.label, measure);
+                // Stored only where they differ from the figure's own.
+                let base_value = (base_value.to_bits() != f.value.to_bits()).then_some(*base_value);
+                let base_unit = (*base_unit != f.unit).then_some(base_unit);
                 st.execute(params![
                     id,
                     i as i64,
@@ -678,6 +685,7 @@ impl Store {
                     f.start as i64,
                     f.end as i64,
                     measure,
+                    measure_at,
                     base_value,
                     base_unit
                 ])?;

@@ -504,12 +504,39 @@ pub fn check(r: &Report, e: &Expect, how: Strictness, variant: &str) {
 }
 
 /// Turns an index of the current schema back into schema 7's shape, for
-/// upgrade tests: paragraphs hold their text, the trigram index reads them
+/// upgrade tests: sections and figures store every value, paragraphs hold
+/// their text, the trigram index reads them
 /// from there, the tail index and the delete trigger are back, and there
 /// are no compressed bodies.
 #[allow(dead_code)]
 pub fn back_to_schema_7(db: &std::path::Path) {
     let conn = rusqlite::Connection::open(db).unwrap();
+    // Schema 9's generated columns become stored ones again.
+    conn.execute_batch(
+        "ALTER TABLE sections ADD COLUMN t7 TEXT NOT NULL DEFAULT '';
+         UPDATE sections SET t7 = title;
+         ALTER TABLE sections DROP COLUMN title;
+         ALTER TABLE sections DROP COLUMN title_own;
+         ALTER TABLE sections DROP COLUMN title_tail;
+         ALTER TABLE sections RENAME COLUMN t7 TO title;
+         DROP INDEX figures_measure;
+         ALTER TABLE figures ADD COLUMN m7 TEXT NOT NULL DEFAULT '';
+         ALTER TABLE figures ADD COLUMN bv7 REAL NOT NULL DEFAULT 0;
+         ALTER TABLE figures ADD COLUMN bu7 TEXT NOT NULL DEFAULT '';
+         UPDATE figures SET m7 = measure, bv7 = base_value, bu7 = base_unit;
+         ALTER TABLE figures DROP COLUMN measure;
+         ALTER TABLE figures DROP COLUMN base_value;
+         ALTER TABLE figures DROP COLUMN base_unit;
+         ALTER TABLE figures DROP COLUMN measure_own;
+         ALTER TABLE figures DROP COLUMN measure_at;
+         ALTER TABLE figures DROP COLUMN base_value_own;
+         ALTER TABLE figures DROP COLUMN base_unit_own;
+         ALTER TABLE figures RENAME COLUMN m7 TO measure;
+         ALTER TABLE figures RENAME COLUMN bv7 TO base_value;
+         ALTER TABLE figures RENAME COLUMN bu7 TO base_unit;
+         CREATE INDEX figures_measure ON figures(measure);",
+    )
+    .unwrap();
     conn.execute_batch("ALTER TABLE paragraphs ADD COLUMN text TEXT NOT NULL DEFAULT ''")
         .unwrap();
     let bodies: Vec<(i64, Vec<u8>)> = conn
