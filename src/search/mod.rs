@@ -3,7 +3,7 @@
 //! trigram index keeps no positions (schema 6), so a term of three or more
 //! characters finds its candidates as the paragraphs holding each of its
 //! trigrams (each a quoted one-token phrase, never FTS syntax). Every
-//! candidate is then checked with `instr()` for every term, which also
+//! candidate's text (decompressed, schema 8) is then checked for every term, which also
 //! serves the shorter terms that trigrams cannot; with no long term, a scan
 //! or the vocabulary narrows the search. Either way the set of hits is
 //! exactly the set of paragraphs that contain every term.
@@ -49,7 +49,8 @@ impl Query {
     /// trigram of the long terms as a quoted one-token phrase (inner quotes
     /// doubled), joined by AND. A paragraph holding a term holds each of its
     /// trigrams, so no match is lost; one holding them apart is a candidate
-    /// that `instr()` then drops. `None` when there is no long term.
+    /// that the check of its text then drops. `None` when there is no long
+    /// term.
     pub fn fts_match(&self) -> Option<String> {
         let mut trigrams: Vec<&str> = Vec::new();
         for t in self.long_terms() {

@@ -388,7 +388,7 @@ impl Store {
             return Ok(Vec::new());
         }
         let mut texts = TextCache::default();
-        let found: Vec<(i64, i64, String)> = match q.fts_match() {
+        let found: Vec<Found> = match q.fts_match() {
             // Ranking is bounded so that common words stay fast on a large
             // index: the first RERANK matches in index order (FTS5 streams
             // them; asking for the newest or for bm25 made it read every
@@ -405,7 +405,7 @@ impl Store {
                 let rows = stmt.query_map([m], |r| Ok((r.get(0)?, r.get(1)?)))?;
                 let mut found = self.holding(rows, &q.terms, limit.max(RERANK), &mut texts)?;
                 let avg = found.iter().map(|r| r.2.chars().count()).sum::<usize>() as f64 / found.len().max(1) as f64;
-                let mut scored: Vec<(f64, (i64, i64, String))> =
+                let mut scored: Vec<(f64, Found)> =
                     found.drain(..).map(|r| (relevance(&r.2, &q.terms, avg), r)).collect();
                 // Best first; among equals, index order.
                 scored.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1.0, a.1.1).cmp(&(b.1.0, b.1.1))));
@@ -417,34 +417,34 @@ impl Store {
             // them comes first, and the index is asked only when it falls
             // short.
             None => {
-                let mut stmt = self
-                    .conn
-                    .prepare_cached("SELECT report_id, ord FROM paragraphs WHERE id > ?1 ORDER BY id DESC")?;
-                let newest: i64 = self
-                    .conn
-                    .query_row("SELECT coalesce(max(id), 0) FROM paragraphs", [], |r| r.get(0))?;
-                let rows = stmt.query_map([newest - NEWEST_FIRST], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                let page = self.holding(rows, &q.terms, limit, &mut texts)?;
-                if page.len() >= limit {
-                    page
-                } else {
-                    let short: Vec<&str> = q.short_terms().collect();
-                    match self.rare_term(&short)? {
-                        // A rare word: the trigrams starting with it (from
-                        // the index's vocabulary) find it anywhere, since
-                        // every text ends in FTS_END.
-                        Some(None) => Vec::new(),
-                        Some(Some(trigrams)) => {
-                            let mut stmt = self.conn.prepare_cached(
+                let (mut page, resume) = self.scan_newest_first(&q.terms, limit, i64::MAX, NEWEST_FIRST)?;
+                match resume {
+                    Some(below) if page.len() < limit => {
+                        let short: Vec<&str> = q.short_terms().collect();
+                        match self.rare_term(&short)? {
+                            // A rare word: the trigrams starting with it (from
+                            // the index's vocabulary) find it anywhere, since
+                            // every text ends in FTS_END.
+                            Some(None) => Vec::new(),
+                            Some(Some(trigrams)) => {
+                                let mut stmt = self.conn.prepare_cached(
                                 "SELECT p.report_id, p.ord FROM paragraphs_fts f JOIN paragraphs p ON p.id = f.rowid
                                  WHERE paragraphs_fts MATCH ?1 ORDER BY f.rowid DESC",
                             )?;
-                            let rows = stmt.query_map([trigrams], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                            self.holding(rows, &q.terms, limit, &mut texts)?
+                                let rows = stmt.query_map([trigrams], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                                self.holding(rows, &q.terms, limit, &mut texts)?
+                            }
+                            // Common words: the older paragraphs too, newest
+                            // first, after the ones already read.
+                            None => {
+                                let (more, _) =
+                                    self.scan_newest_first(&q.terms, limit - page.len(), below, usize::MAX)?;
+                                page.extend(more);
+                                page
+                            }
                         }
-                        // Common words: every paragraph, newest first.
-                        None => self.scan_newest_first(&q.terms, limit)?,
                     }
+                    _ => page,
                 }
             }
         };
@@ -475,17 +475,16 @@ impl Store {
         terms: &[String],
         want: usize,
         texts: &mut TextCache,
-    ) -> Result<Vec<(i64, i64, String)>> {
+    ) -> Result<Vec<Found>> {
         let mut out = Vec::new();
         for c in candidates {
             if out.len() >= want {
                 break;
             }
             let (report, ord) = c?;
-            let Some(text) = usize::try_from(ord)
-                .ok()
-                .and_then(|o| texts.texts(self, report).ok()?.get(o))
-            else {
+            // A damaged body is an error, as everywhere else it is read.
+            let stored = texts.texts(self, report)?;
+            let Some(text) = usize::try_from(ord).ok().and_then(|o| stored.get(o)) else {
                 continue;
             };
             if terms.iter().all(|t| text.contains(t.as_str())) {
@@ -495,28 +494,40 @@ impl Store {
         Ok(out)
     }
 
-    /// Every report's text, newest first, until `want` paragraphs contain
-    /// every term.
-    fn scan_newest_first(&self, terms: &[String], want: usize) -> Result<Vec<(i64, i64, String)>> {
+    /// The reports below id `below`, newest first, until `want` paragraphs
+    /// contain every term or `budget` paragraphs were read. Returns the
+    /// hits, and the id to go on below when the budget ran out first.
+    fn scan_newest_first(
+        &self,
+        terms: &[String],
+        want: usize,
+        below: i64,
+        budget: usize,
+    ) -> Result<(Vec<Found>, Option<i64>)> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT report_id, data FROM bodies ORDER BY report_id DESC")?;
-        let mut rows = stmt.query([])?;
+            .prepare_cached("SELECT report_id, data FROM bodies WHERE report_id < ?1 ORDER BY report_id DESC")?;
+        let mut rows = stmt.query([below])?;
         let mut out = Vec::new();
+        let mut read = 0;
         while let Some(row) = rows.next()? {
             let report: i64 = row.get(0)?;
             let texts = super::body::decode(row.get_ref(1)?.as_blob()?)
                 .with_context(|| format!("report {report}: its stored text is damaged"))?;
+            read += texts.len();
             for (ord, text) in texts.into_iter().enumerate().rev() {
                 if terms.iter().all(|t| text.contains(t.as_str())) {
                     out.push((report, ord as i64, text));
                     if out.len() >= want {
-                        return Ok(out);
+                        return Ok((out, None));
                     }
                 }
             }
+            if read >= budget {
+                return Ok((out, Some(report)));
+            }
         }
-        Ok(out)
+        Ok((out, None))
     }
 
     /// Where a hit lives: bureau, year, section path and title.
@@ -542,6 +553,9 @@ impl Store {
     }
 }
 
+/// A paragraph that holds every term: report, paragraph ord, text.
+type Found = (i64, i64, String);
+
 /// Where a hit lives: bureau, year, section path and section title.
 type HitPlace = (Option<String>, Option<i32>, Option<String>, Option<String>);
 
@@ -551,7 +565,7 @@ const RARE: i64 = 5_000;
 
 /// How many of the newest paragraphs a short word is looked for in before
 /// the index is asked how rare it is.
-const NEWEST_FIRST: i64 = 2_000;
+const NEWEST_FIRST: usize = 2_000;
 
 impl Store {
     /// For a query of short words only: when its rarest one- or
