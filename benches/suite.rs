@@ -273,7 +273,9 @@ fn main() {
     let mut bodies = stmt.query([]).unwrap();
     let mut c = 0usize;
     while let Some(r) = bodies.next().unwrap() {
-        let texts = fazhi::store::body::decode(r.get_ref(0).unwrap().as_blob().unwrap()).unwrap();
+        let texts = fazhi::store::body::decode(r.get_ref(0).unwrap().as_blob().unwrap())
+            .unwrap()
+            .texts;
         c += texts.iter().filter(|t| t.contains("婚姻登记")).count();
     }
     drop(bodies);

@@ -57,7 +57,7 @@ fn stored(db: &Path) -> std::collections::HashMap<String, Stored> {
         .prepare(
             "SELECT r.path, b.name, r.year, r.encoding, r.warnings,
                     (SELECT count(*) FROM sections s WHERE s.report_id = r.id),
-                    (SELECT count(*) FROM paragraphs p WHERE p.report_id = r.id),
+                    (SELECT data FROM bodies d WHERE d.report_id = r.id),
                     (SELECT count(*) FROM figures f WHERE f.report_id = r.id)
              FROM reports r LEFT JOIN bureaus b ON b.id = r.bureau_id",
         )
@@ -71,7 +71,7 @@ fn stored(db: &Path) -> std::collections::HashMap<String, Stored> {
                 encoding: r.get(3)?,
                 warnings: r.get(4)?,
                 sections: r.get::<_, i64>(5)? as usize,
-                paragraphs: r.get::<_, i64>(6)? as usize,
+                paragraphs: texts_in(r.get(6)?),
                 figures: r.get::<_, i64>(7)? as usize,
             },
         ))
@@ -233,4 +233,9 @@ fn a_report_over_the_size_limit_is_refused_without_reading_it_all() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("huge.txt: too large for a report (over 64 MB)"), "{err}");
     assert!(String::from_utf8_lossy(&o.stdout).starts_with("7 new"));
+}
+
+/// How many paragraph texts a stored body holds (none when it is missing).
+fn texts_in(body: Option<Vec<u8>>) -> usize {
+    body.map_or(0, |b| fazhi::store::body::decode(&b).unwrap().texts.len())
 }

@@ -40,7 +40,7 @@ fn stored(conn: &rusqlite::Connection) -> HashMap<String, Counts> {
         .prepare(
             "SELECT r.path,
                     (SELECT count(*) FROM sections s WHERE s.report_id = r.id),
-                    (SELECT count(*) FROM paragraphs p WHERE p.report_id = r.id),
+                    (SELECT data FROM bodies d WHERE d.report_id = r.id),
                     (SELECT count(*) FROM figures f WHERE f.report_id = r.id)
              FROM reports r",
         )
@@ -50,7 +50,7 @@ fn stored(conn: &rusqlite::Connection) -> HashMap<String, Counts> {
             r.get::<_, String>(0)?,
             (
                 r.get::<_, i64>(1)? as usize,
-                r.get::<_, i64>(2)? as usize,
+                texts_in(r.get(2)?),
                 r.get::<_, i64>(3)? as usize,
             ),
         ))
@@ -374,4 +374,9 @@ fn an_older_index_that_cannot_be_written_is_refused_with_what_to_do() {
     );
     assert_eq!(std::fs::read(&db).unwrap(), before);
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// How many paragraph texts a stored body holds (none when it is missing).
+fn texts_in(body: Option<Vec<u8>>) -> usize {
+    body.map_or(0, |b| fazhi::store::body::decode(&b).unwrap().texts.len())
 }

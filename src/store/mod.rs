@@ -181,15 +181,14 @@ impl Store {
             )
             .is_ok();
         let mut stmt = self.conn.prepare(
-            "SELECT r.id, b.data, (SELECT count(*) FROM paragraphs p WHERE p.report_id = r.id)
-             FROM reports r LEFT JOIN bodies b ON b.report_id = r.id",
+            "SELECT r.id, b.data, r.paragraph_count FROM reports r LEFT JOIN bodies b ON b.report_id = r.id",
         )?;
         let mut rows = stmt.query([])?;
         let mut bodies = true;
         while let Some(row) = rows.next()? {
             let count: i64 = row.get(2)?;
             bodies &= match row.get_ref(1)?.as_blob_or_null()? {
-                Some(data) => body::decode(data).is_ok_and(|t| t.len() as i64 == count),
+                Some(data) => body::decode(data).is_ok_and(|b| b.texts.len() as i64 == count),
                 None => false,
             };
         }
@@ -205,15 +204,17 @@ impl Store {
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
-            let texts = body::decode(row.get_ref(1)?.as_blob()?).with_context(|| format!("report {id}"))?;
+            let texts = body::decode(row.get_ref(1)?.as_blob()?)
+                .with_context(|| format!("report {id}"))?
+                .texts;
             out.extend(texts.into_iter().enumerate().map(|(i, t)| (id, i, t)));
         }
         Ok(out)
     }
 
-    /// The paragraph texts of one report, in order (none for a report
-    /// without a body).
-    pub fn paragraph_texts(&self, report: i64) -> Result<Vec<String>> {
+    /// The paragraphs (sections and texts) of one report, in order (none
+    /// for a report without a body).
+    pub fn paragraph_body(&self, report: i64) -> Result<body::Body> {
         let data: Option<Vec<u8>> = self
             .conn
             .prepare_cached("SELECT data FROM bodies WHERE report_id = ?1")?
@@ -221,7 +222,7 @@ impl Store {
             .optional()?;
         match data {
             Some(d) => body::decode(&d).with_context(|| format!("report {report}: its stored text is damaged")),
-            None => Ok(Vec::new()),
+            None => Ok(body::Body::default()),
         }
     }
 

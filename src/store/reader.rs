@@ -2,27 +2,32 @@
 //! is plain data (serialisable for `--json`).
 
 use super::Store;
+use super::body::Body;
 use crate::ingest::{Figure, Paragraph, Part, Section};
 use crate::search::{Query, snippet};
 use anyhow::{Context, Result};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-/// The paragraph texts of the last report asked for: rows come ordered by
+/// The paragraphs of the last report asked for: rows come ordered by
 /// report, so each report's body is decompressed once.
 #[derive(Default)]
 pub(crate) struct TextCache {
     report: Option<i64>,
-    texts: Vec<String>,
+    body: Body,
 }
 
 impl TextCache {
-    pub(crate) fn texts(&mut self, store: &Store, report: i64) -> Result<&[String]> {
+    pub(crate) fn body(&mut self, store: &Store, report: i64) -> Result<&Body> {
         if self.report != Some(report) {
-            self.texts = store.paragraph_texts(report)?;
+            self.body = store.paragraph_body(report)?;
             self.report = Some(report);
         }
-        Ok(&self.texts)
+        Ok(&self.body)
+    }
+
+    pub(crate) fn texts(&mut self, store: &Store, report: i64) -> Result<&[String]> {
+        Ok(&self.body(store, report)?.texts)
     }
 
     /// The sentence around byte `start` of a paragraph (empty when the
@@ -166,7 +171,7 @@ impl Store {
             bureaus: c("SELECT count(*) FROM bureaus")?,
             reports: c("SELECT count(*) FROM reports")?,
             sections: c("SELECT count(*) FROM sections")?,
-            paragraphs: c("SELECT count(*) FROM paragraphs")?,
+            paragraphs: c("SELECT coalesce(sum(paragraph_count), 0) FROM reports")?,
             figures: c("SELECT count(*) FROM figures")?,
             failures: c("SELECT count(*) FROM failures")?,
         })
@@ -276,23 +281,11 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT section FROM paragraphs WHERE report_id = ?1 ORDER BY ord")?;
-        let sections_of: Vec<Option<usize>> = stmt
-            .query_map([id], |r| Ok(r.get::<_, Option<i64>>(0)?.map(|s| s as usize)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let texts = self.paragraph_texts(id)?;
-        if texts.len() != sections_of.len() {
-            anyhow::bail!(
-                "report {id}: {} paragraphs but {} stored texts (the index is damaged: index the file again)",
-                sections_of.len(),
-                texts.len()
-            );
-        }
-        let mut paragraphs: Vec<Paragraph> = sections_of
+        let body = self.paragraph_body(id)?;
+        let mut paragraphs: Vec<Paragraph> = body
+            .sections
             .into_iter()
-            .zip(texts)
+            .zip(body.texts)
             .map(|(section, text)| Paragraph {
                 section,
                 text,
@@ -398,17 +391,22 @@ impl Store {
             // positions, so it finds paragraphs that hold a long term's
             // trigrams, not necessarily the term.
             Some(m) => {
-                let mut stmt = self.conn.prepare_cached(
-                    "SELECT p.report_id, p.ord FROM paragraphs_fts f JOIN paragraphs p ON p.id = f.rowid
-                     WHERE paragraphs_fts MATCH ?1",
-                )?;
-                let rows = stmt.query_map([m], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                let mut stmt = self
+                    .conn
+                    .prepare_cached("SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH ?1")?;
+                let rows = stmt.query_map([m], |r| r.get(0))?;
                 let mut found = self.holding(rows, &q.terms, limit.max(RERANK), &mut texts)?;
-                let avg = found.iter().map(|r| r.2.chars().count()).sum::<usize>() as f64 / found.len().max(1) as f64;
-                let mut scored: Vec<(f64, Found)> =
-                    found.drain(..).map(|r| (relevance(&r.2, &q.terms, avg), r)).collect();
+                let avg =
+                    found.iter().map(|r| r.text.chars().count()).sum::<usize>() as f64 / found.len().max(1) as f64;
+                let mut scored: Vec<(f64, Found)> = found
+                    .drain(..)
+                    .map(|r| (relevance(&r.text, &q.terms, avg), r))
+                    .collect();
                 // Best first; among equals, index order.
-                scored.sort_by(|a, b| b.0.total_cmp(&a.0).then((a.1.0, a.1.1).cmp(&(b.1.0, b.1.1))));
+                scored.sort_by(|a, b| {
+                    b.0.total_cmp(&a.0)
+                        .then((a.1.report, a.1.ord).cmp(&(b.1.report, b.1.ord)))
+                });
                 scored.truncate(limit);
                 scored.into_iter().map(|x| x.1).collect()
             }
@@ -428,10 +426,9 @@ impl Store {
                             Some(None) => Vec::new(),
                             Some(Some(trigrams)) => {
                                 let mut stmt = self.conn.prepare_cached(
-                                "SELECT p.report_id, p.ord FROM paragraphs_fts f JOIN paragraphs p ON p.id = f.rowid
-                                 WHERE paragraphs_fts MATCH ?1 ORDER BY f.rowid DESC",
-                            )?;
-                                let rows = stmt.query_map([trigrams], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                                    "SELECT rowid FROM paragraphs_fts WHERE paragraphs_fts MATCH ?1 ORDER BY rowid DESC",
+                                )?;
+                                let rows = stmt.query_map([trigrams], |r| r.get(0))?;
                                 self.holding(rows, &q.terms, limit, &mut texts)?
                             }
                             // Common words: the older paragraphs too, newest
@@ -450,12 +447,12 @@ impl Store {
         };
         found
             .into_iter()
-            .map(|(report_id, ord, text)| {
-                let (bureau, year, section_path, section_title) = self.hit_place(report_id, ord)?;
-                let (snip, ranges) = snippet(&text, &q.terms, 60);
+            .map(|f| {
+                let (bureau, year, section_path, section_title) = self.hit_place(f.report, f.section)?;
+                let (snip, ranges) = snippet(&f.text, &q.terms, 60);
                 Ok(Hit {
-                    report_id,
-                    paragraph: ord as usize,
+                    report_id: f.report,
+                    paragraph: f.ord as usize,
                     bureau,
                     year,
                     section_path,
@@ -467,31 +464,61 @@ impl Store {
             .collect()
     }
 
-    /// The first `want` of the candidate paragraphs (report, ord) that
-    /// contain every term, with their text.
+    /// The first `want` of the candidate paragraphs (full-text rowids)
+    /// that contain every term, with their text.
     fn holding(
         &self,
-        candidates: impl Iterator<Item = rusqlite::Result<(i64, i64)>>,
+        candidates: impl Iterator<Item = rusqlite::Result<i64>>,
         terms: &[String],
         want: usize,
         texts: &mut TextCache,
     ) -> Result<Vec<Found>> {
         let mut out = Vec::new();
+        let mut at = None;
         for c in candidates {
             if out.len() >= want {
                 break;
             }
-            let (report, ord) = c?;
+            let Some((report, ord)) = self.locate(&mut at, c?)? else {
+                continue;
+            };
             // A damaged body is an error, as everywhere else it is read.
-            let stored = texts.texts(self, report)?;
-            let Some(text) = usize::try_from(ord).ok().and_then(|o| stored.get(o)) else {
+            let body = texts.body(self, report)?;
+            let Some(text) = body.texts.get(ord) else {
                 continue;
             };
             if terms.iter().all(|t| text.contains(t.as_str())) {
-                out.push((report, ord, text.clone()));
+                out.push(Found {
+                    report,
+                    ord: ord as i64,
+                    section: body.sections.get(ord).copied().flatten(),
+                    text: text.clone(),
+                });
             }
         }
         Ok(out)
+    }
+
+    /// The report and paragraph number of a full-text rowid: a report's
+    /// paragraphs have the rowids from its `paragraph_base` on. `at` keeps
+    /// the last report found (id, base, count), since candidates come in
+    /// rowid order.
+    fn locate(&self, at: &mut Option<(i64, i64, i64)>, rowid: i64) -> Result<Option<(i64, usize)>> {
+        let inside = |&(_, base, count): &(i64, i64, i64)| rowid >= base && rowid - base < count;
+        if !at.as_ref().is_some_and(inside) {
+            *at = self
+                .conn
+                .prepare_cached(
+                    "SELECT id, paragraph_base, paragraph_count FROM reports
+                     WHERE paragraph_base <= ?1 ORDER BY paragraph_base DESC LIMIT 1",
+                )?
+                .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?;
+        }
+        Ok(at
+            .as_ref()
+            .filter(|r| inside(r))
+            .and_then(|&(report, base, _)| Some((report, usize::try_from(rowid - base).ok()?))))
     }
 
     /// The reports below id `below`, newest first, until `want` paragraphs
@@ -512,12 +539,17 @@ impl Store {
         let mut read = 0;
         while let Some(row) = rows.next()? {
             let report: i64 = row.get(0)?;
-            let texts = super::body::decode(row.get_ref(1)?.as_blob()?)
+            let body = super::body::decode(row.get_ref(1)?.as_blob()?)
                 .with_context(|| format!("report {report}: its stored text is damaged"))?;
-            read += texts.len();
-            for (ord, text) in texts.into_iter().enumerate().rev() {
+            read += body.texts.len();
+            for ((ord, text), section) in body.texts.into_iter().enumerate().zip(body.sections).rev() {
                 if terms.iter().all(|t| text.contains(t.as_str())) {
-                    out.push((report, ord as i64, text));
+                    out.push(Found {
+                        report,
+                        ord: ord as i64,
+                        section,
+                        text,
+                    });
                     if out.len() >= want {
                         return Ok((out, None));
                     }
@@ -531,16 +563,18 @@ impl Store {
     }
 
     /// Where a hit lives: bureau, year, section path and title.
-    fn hit_place(&self, report: i64, ord: i64) -> Result<HitPlace> {
+    fn hit_place(&self, report: i64, section: Option<usize>) -> Result<HitPlace> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT b.name, r.year, s.path, s.title
-             FROM paragraphs p JOIN reports r ON r.id = p.report_id
+             FROM reports r
              LEFT JOIN bureaus b ON b.id = r.bureau_id
-             LEFT JOIN sections s ON s.report_id = p.report_id AND s.ord = p.section
-             WHERE p.report_id = ?1 AND p.ord = ?2",
+             LEFT JOIN sections s ON s.report_id = r.id AND s.ord = ?2
+             WHERE r.id = ?1",
         )?;
         Ok(stmt
-            .query_row([report, ord], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .query_row(params![report, section.map(|s| s as i64)], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .optional()?
             .unwrap_or_default())
     }
@@ -553,8 +587,13 @@ impl Store {
     }
 }
 
-/// A paragraph that holds every term: report, paragraph ord, text.
-type Found = (i64, i64, String);
+/// A paragraph that holds every term.
+struct Found {
+    report: i64,
+    ord: i64,
+    section: Option<usize>,
+    text: String,
+}
 
 /// Where a hit lives: bureau, year, section path and section title.
 type HitPlace = (Option<String>, Option<i32>, Option<String>, Option<String>);

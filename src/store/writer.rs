@@ -129,7 +129,7 @@ struct Derived {
     /// match by pinyin: the bureau, its region, the title, the section
     /// titles and the figure labels.
     han: Vec<char>,
-    /// The paragraph texts, compressed (see `store::body`).
+    /// The paragraphs' sections and texts, compressed (see `store::body`).
     body: Vec<u8>,
 }
 
@@ -164,7 +164,7 @@ impl Derived {
                 })
                 .collect(),
             han,
-            body: super::body::encode(r.paragraphs.iter().map(|p| p.text.as_str())),
+            body: super::body::encode(r.paragraphs.iter().map(|p| (p.section, p.text.as_str()))),
         })
     }
 }
@@ -603,24 +603,38 @@ impl Store {
             }
             None => None,
         };
+        // A report's paragraphs take the next full-text rowids: above every
+        // stored report's and above what the index has taken, even where the
+        // newest reports were just deleted, so that `sync_fts` finds every
+        // new one.
+        let count = r.paragraphs.len() as i64;
+        let base: i64 = tx
+            .prepare_cached(
+                "SELECT max(coalesce((SELECT paragraph_base + paragraph_count FROM reports
+                                      ORDER BY paragraph_base DESC LIMIT 1), 1),
+                            (SELECT id FROM fts_synced) + 1)",
+            )?
+            .query_row([], |row| row.get(0))?;
         tx.prepare_cached(
-            "INSERT INTO reports(path, hash, size, bureau_id, year, published, title, encoding, meta, parts, warnings, indexed_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, datetime('now'))",
+            "INSERT INTO reports(path, hash, size, bureau_id, year, published, title, encoding, meta, parts, warnings,
+                                 indexed_at, paragraph_base, paragraph_count)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, datetime('now'), ?12, ?13)",
         )?
         .execute(params![
-                path,
-                hash,
-                size as i64,
-                bureau_id,
-                r.year,
-                r.published,
-                r.title,
-                r.encoding,
-                d.meta,
-                d.parts,
-                d.warnings,
-            ],
-        )?;
+            path,
+            hash,
+            size as i64,
+            bureau_id,
+            r.year,
+            r.published,
+            r.title,
+            r.encoding,
+            d.meta,
+            d.parts,
+            d.warnings,
+            (count > 0).then_some(base),
+            count,
+        ])?;
         let id = tx.last_insert_rowid();
         let paragraph_ids;
         {
@@ -646,22 +660,9 @@ impl Store {
                     s.path
                 ])?;
             }
-            // Paragraph ids stay above what the full-text index has taken,
-            // even where the newest paragraphs were just deleted, so that
-            // `sync_fts` finds every new one.
-            let first: i64 = tx
-                .prepare_cached(
-                    "SELECT max(coalesce((SELECT max(id) FROM paragraphs), 0), (SELECT id FROM fts_synced)) + 1",
-                )?
-                .query_row([], |row| row.get(0))?;
-            let mut st =
-                tx.prepare_cached("INSERT INTO paragraphs(id, report_id, ord, section) VALUES (?1, ?2, ?3, ?4)")?;
-            for (i, p) in r.paragraphs.iter().enumerate() {
-                st.execute(params![first + i as i64, id, i as i64, p.section.map(|s| s as i64)])?;
-            }
             tx.prepare_cached("INSERT INTO bodies(report_id, data) VALUES (?1, ?2)")?
                 .execute(params![id, d.body])?;
-            paragraph_ids = first..first + r.paragraphs.len() as i64;
+            paragraph_ids = base..base + count;
             let mut st = tx.prepare_cached(
                 "INSERT INTO figures(report_id, ord, paragraph, section, text, value, unit, approx, label, start, end,
                                      measure_own, measure_at, base_value_own, base_unit_own)
@@ -781,28 +782,32 @@ fn store_pinyin(
 /// remove given their text) and those waiting for the batch's end.
 fn delete_report(tx: &rusqlite::Connection, id: i64, pending: &mut super::schema::PendingFts) -> Result<()> {
     pending.retain(|p| p.1 != id);
-    let indexed: Vec<(i64, usize)> = tx
+    // A report's paragraphs reach the index together, at its batch's end.
+    let (base, count): (Option<i64>, i64) = tx
         .prepare_cached(
-            "SELECT id, ord FROM paragraphs WHERE report_id = ?1 AND id <= (SELECT id FROM fts_synced) ORDER BY ord",
+            "SELECT paragraph_base, paragraph_count FROM reports
+             WHERE id = ?1 AND paragraph_base + paragraph_count - 1 <= (SELECT id FROM fts_synced)",
         )?
-        .query_map([id], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))?
-        .collect::<rusqlite::Result<_>>()?;
-    if !indexed.is_empty() {
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((None, 0));
+    if let Some(base) = base {
         let data: Vec<u8> = tx
             .prepare_cached("SELECT data FROM bodies WHERE report_id = ?1")?
             .query_row([id], |r| r.get(0))
             .with_context(|| format!("report {id} has paragraphs but no stored text"))?;
-        let texts = super::body::decode(&data).with_context(|| format!("report {id}: its stored text is damaged"))?;
-        for (pid, ord) in indexed {
-            let text = texts
-                .get(ord)
-                .with_context(|| format!("report {id}: paragraph {ord} is missing from its stored text"))?;
-            super::schema::unindex_paragraph(tx, pid, text)?;
+        let texts = super::body::decode(&data)
+            .with_context(|| format!("report {id}: its stored text is damaged"))?
+            .texts;
+        if texts.len() as i64 != count {
+            anyhow::bail!("report {id}: {count} paragraphs but {} stored texts", texts.len());
+        }
+        for (ord, text) in texts.iter().enumerate() {
+            super::schema::unindex_paragraph(tx, base + ord as i64, text)?;
         }
     }
     tx.execute("DELETE FROM bodies WHERE report_id = ?1", [id])?;
     tx.execute("DELETE FROM figures WHERE report_id = ?1", [id])?;
-    tx.execute("DELETE FROM paragraphs WHERE report_id = ?1", [id])?;
     tx.execute("DELETE FROM sections WHERE report_id = ?1", [id])?;
     tx.execute("DELETE FROM reports WHERE id = ?1", [id])?;
     Ok(())

@@ -537,24 +537,41 @@ pub fn back_to_schema_7(db: &std::path::Path) {
          CREATE INDEX figures_measure ON figures(measure);",
     )
     .unwrap();
-    conn.execute_batch("ALTER TABLE paragraphs ADD COLUMN text TEXT NOT NULL DEFAULT ''")
-        .unwrap();
-    let bodies: Vec<(i64, Vec<u8>)> = conn
-        .prepare("SELECT report_id, data FROM bodies")
+    // Schema 10's paragraphs without rows get them back, text included.
+    conn.execute_batch(
+        "CREATE TABLE paragraphs (
+             id        INTEGER PRIMARY KEY,
+             report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+             ord       INTEGER NOT NULL,
+             section   INTEGER,
+             text      TEXT NOT NULL
+         );
+         CREATE INDEX paragraphs_report ON paragraphs(report_id, ord);",
+    )
+    .unwrap();
+    let bodies: Vec<(i64, i64, Vec<u8>)> = conn
+        .prepare("SELECT b.report_id, coalesce(r.paragraph_base, 0), b.data FROM bodies b JOIN reports r ON r.id = b.report_id")
         .unwrap()
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .unwrap()
         .collect::<rusqlite::Result<_>>()
         .unwrap();
-    for (report, data) in bodies {
-        for (ord, text) in fazhi::store::body::decode(&data).unwrap().into_iter().enumerate() {
+    for (report, base, data) in bodies {
+        let body = fazhi::store::body::decode(&data).unwrap();
+        for (ord, (text, section)) in body.texts.iter().zip(&body.sections).enumerate() {
             conn.execute(
-                "UPDATE paragraphs SET text = ?1 WHERE report_id = ?2 AND ord = ?3",
-                rusqlite::params![text, report, ord as i64],
+                "INSERT INTO paragraphs(id, report_id, ord, section, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+                rusqlite::params![base + ord as i64, report, ord as i64, section.map(|s| s as i64), text],
             )
             .unwrap();
         }
     }
+    conn.execute_batch(
+        "DROP INDEX reports_paragraphs;
+         ALTER TABLE reports DROP COLUMN paragraph_base;
+         ALTER TABLE reports DROP COLUMN paragraph_count;",
+    )
+    .unwrap();
     conn.execute_batch(
         "DROP TABLE bodies;
          DROP TABLE paragraphs_vocab;
