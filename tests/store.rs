@@ -309,6 +309,9 @@ fn the_full_text_index_follows_a_replaced_newest_report() {
 fn a_schema_4_index_keeps_its_full_text_index() {
     let (tmp, store) = indexed_samples();
     let db = tmp.path().join("i.db");
+    let filter = fazhi::store::views::ReportFilter::default();
+    let coverage = store.coverage(&filter).unwrap();
+    let first = store.report(1).unwrap().unwrap();
     drop(store);
     common::back_to_schema_7(&db);
     {
@@ -333,11 +336,18 @@ fn a_schema_4_index_keeps_its_full_text_index() {
     }
     let mut store = Store::open(&db).unwrap();
     assert_eq!(store.search("婚姻登记", 50).unwrap().len(), 6);
+    // Coverage, sections of paragraphs and the files' hashes come through
+    // the upgrade (an unchanged file is not indexed again).
+    assert_eq!(store.coverage(&filter).unwrap(), coverage);
+    let again = store.report(1).unwrap().unwrap();
+    assert_eq!((&again.parts, &again.paragraphs), (&first.parts, &first.paragraphs));
     let data = tmp.path().join("reports");
+    let files = std::fs::read_dir(&data).unwrap().count();
     let hubin = data.join("hubin-district-civil-affairs-2023.txt");
     let text = std::fs::read_to_string(&hubin).unwrap();
     std::fs::write(&hubin, text.replace("2529件", "8123件")).unwrap();
-    assert_eq!(index(&mut store, &data, false).changed, 1);
+    let stats = index(&mut store, &data, false);
+    assert_eq!((stats.new, stats.changed, stats.unchanged), (0, 1, files - 1));
     assert!(store.search("2529件", 10).unwrap().is_empty());
     assert_eq!(store.search("8123件", 10).unwrap().len(), 1);
     assert_eq!(store.search("婚姻登记", 50).unwrap().len(), 6);

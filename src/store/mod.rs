@@ -5,6 +5,7 @@
 //! queries of the CLI and the browser.
 
 pub mod body;
+pub mod parts;
 pub mod reader;
 pub mod schema;
 pub mod views;

@@ -327,7 +327,10 @@ impl Store {
             title,
             encoding,
             meta: json(&meta, "metadata")?,
-            parts: json(&parts, "parts")?,
+            parts: super::parts::to_json(
+                &super::parts::decode(&parts)
+                    .with_context(|| format!("report {id}: its stored coverage is damaged"))?,
+            ),
             warnings: serde_json::from_str(&warnings).unwrap_or_default(),
             sections,
             paragraphs,

@@ -174,27 +174,22 @@ impl Store {
             if !filter.admits(bureau.as_deref()) {
                 continue;
             }
-            let parts: serde_json::Value = serde_json::from_str(&parts)
-                .with_context(|| format!("report {id}: stored parts are not valid JSON"))?;
+            let parts =
+                super::parts::decode(&parts).with_context(|| format!("report {id}: its stored coverage is damaged"))?;
             let section_paths: Vec<String> = paths
                 .query_map([id], |r| r.get::<_, String>(1))?
                 .collect::<rusqlite::Result<_>>()?;
-            let cells: Vec<PartCell> = Part::ALL
+            let cells: Vec<PartCell> = parts
                 .into_iter()
-                .map(|p| {
-                    let cell = &parts[p.name()];
-                    PartCell {
-                        part: p,
-                        status: cell["status"].as_str().unwrap_or("missing").to_string(),
-                        sections: cell["sections"]
-                            .as_array()
-                            .map(|v| {
-                                v.iter()
-                                    .filter_map(|s| s.as_u64().and_then(|s| section_paths.get(s as usize)).cloned())
-                                    .collect()
-                            })
-                            .unwrap_or_default(),
-                    }
+                .map(|p| PartCell {
+                    part: p.part,
+                    status: p.status.to_string(),
+                    sections: p
+                        .sections
+                        .iter()
+                        .filter_map(|&s| section_paths.get(s))
+                        .cloned()
+                        .collect(),
                 })
                 .collect();
             out.push(CoverageRow {

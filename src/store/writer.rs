@@ -110,7 +110,7 @@ enum Outcome {
     Parsed {
         report: Box<Report>,
         rows: Box<Derived>,
-        hash: String,
+        hash: [u8; 32],
         size: u64,
     },
     Failed(String),
@@ -134,7 +134,7 @@ struct Derived {
 }
 
 impl Derived {
-    fn of(r: &Report) -> serde_json::Result<Derived> {
+    fn of(r: &Report) -> Result<Derived> {
         use crate::ingest::measure;
         // "guangdong" finds 深圳市光明区人民政府 through its region.
         let place = r.bureau.as_deref().map(|b| crate::regions::classify(b).place.label());
@@ -153,7 +153,7 @@ impl Derived {
         han.dedup();
         Ok(Derived {
             meta: serde_json::to_string(&r.meta)?,
-            parts: serde_json::to_string(&r.parts)?,
+            parts: super::parts::encode(&r.parts)?,
             warnings: serde_json::to_string(&r.warnings)?,
             measures: r
                 .figures
@@ -289,13 +289,13 @@ pub fn key_path(key: &str) -> PathBuf {
     plain
 }
 
-fn examine(path: &Path, known: Option<&str>) -> Outcome {
+fn examine(path: &Path, known: Option<&[u8]>) -> Outcome {
     let bytes = match read_limited(path) {
         Ok(b) => b,
         Err(reason) => return Outcome::Failed(reason),
     };
-    let hash = blake3::hash(&bytes).to_hex().to_string();
-    if known == Some(hash.as_str()) {
+    let hash = *blake3::hash(&bytes).as_bytes();
+    if known == Some(&hash[..]) {
         return Outcome::Unchanged;
     }
     // A parser bug must cost one file, not the run.
@@ -311,7 +311,7 @@ fn examine(path: &Path, known: Option<&str>) -> Outcome {
             hash,
             size: bytes.len() as u64,
         },
-        Ok(Ok((_, Err(e)))) => Outcome::Failed(format!("cannot encode the report for the index: {e}")),
+        Ok(Ok((_, Err(e)))) => Outcome::Failed(format!("cannot encode the report for the index: {e:#}")),
         Ok(Err(e)) => Outcome::Failed(e.to_string()),
         Err(_) => Outcome::Failed("internal parser error (please report this file)".to_string()),
     }
@@ -426,7 +426,7 @@ impl Store {
             .iter()
             .map(|p| stored_path(p))
             .collect();
-        let known: HashMap<String, String> = {
+        let known: HashMap<String, Vec<u8>> = {
             let mut stmt = self.conn.prepare("SELECT path, hash FROM reports")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
@@ -451,7 +451,7 @@ impl Store {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(path) = files.get(i) else { break };
                         let key = path_key(path);
-                        let outcome = examine(path, known.get(&key).map(String::as_str));
+                        let outcome = examine(path, known.get(&key).map(Vec::as_slice));
                         let weight = match &outcome {
                             Outcome::Parsed { size, .. } => usize::try_from(*size).unwrap_or(usize::MAX),
                             _ => 0,
@@ -537,7 +537,7 @@ impl Store {
         &mut self,
         path: &Path,
         outcome: Outcome,
-        known: &HashMap<String, String>,
+        known: &HashMap<String, Vec<u8>>,
         stats: &mut IndexStats,
     ) -> Result<()> {
         let key = path_key(path);
@@ -580,7 +580,7 @@ impl Store {
     /// the batch commits.
     ///
     /// [`schema::sync_fts`]: super::schema::sync_fts
-    fn write_report(&mut self, path: &str, hash: &str, size: u64, r: &Report, d: &Derived) -> Result<i64> {
+    fn write_report(&mut self, path: &str, hash: &[u8], size: u64, r: &Report, d: &Derived) -> Result<i64> {
         // One savepoint per report: a failing write costs only this report.
         let tx = self.conn.savepoint()?;
         // Statements are cached: preparing them again for each report cost

@@ -566,6 +566,29 @@ pub fn back_to_schema_7(db: &std::path::Path) {
             .unwrap();
         }
     }
+    // Schema 11's short coverage and binary hash become JSON and hex again.
+    let parts: Vec<(i64, String)> = conn
+        .prepare("SELECT id, parts FROM reports")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for (id, stored) in parts {
+        let json = fazhi::store::parts::to_json(&fazhi::store::parts::decode(&stored).unwrap());
+        conn.execute(
+            "UPDATE reports SET parts = ?2 WHERE id = ?1",
+            rusqlite::params![id, json.to_string()],
+        )
+        .unwrap();
+    }
+    conn.execute_batch(
+        "ALTER TABLE reports ADD COLUMN h7 TEXT NOT NULL DEFAULT '';
+         UPDATE reports SET h7 = lower(hex(hash));
+         ALTER TABLE reports DROP COLUMN hash;
+         ALTER TABLE reports RENAME COLUMN h7 TO hash;",
+    )
+    .unwrap();
     conn.execute_batch(
         "DROP INDEX reports_paragraphs;
          ALTER TABLE reports DROP COLUMN paragraph_base;
