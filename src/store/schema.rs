@@ -6,7 +6,7 @@
 pub const APPLICATION_ID: i64 = 0x4641_5A48;
 
 /// Each entry migrates from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -186,6 +186,15 @@ ALTER TABLE reports ADD COLUMN digest BLOB NOT NULL DEFAULT x'';
 UPDATE reports SET digest = coalesce(unhex(hash), x'');
 ALTER TABLE reports DROP COLUMN hash;
 ALTER TABLE reports RENAME COLUMN digest TO hash;
+"#;
+
+/// Version 12: the trigram index merges its segments 16 at a time
+/// instead of 4 (FTS5's `automerge`). Indexing merges less often: 7.1 s
+/// down to 6.3 s for the 10k-report bench corpus (two runs each), the
+/// same size on disk, and search no slower (the index still ends a run
+/// in 8 to 9 segments there).
+const V12: &str = r#"
+INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('automerge', 16);
 "#;
 
 /// How a section's title is stored (schema 9): `None` and the number of
