@@ -441,3 +441,31 @@ fn a_utf8_index_and_a_utf16_index_answer_alike() {
         utf16.palette_items().unwrap().len()
     );
 }
+
+/// A report whose stored body is missing or damaged is an error that
+/// names it, when it is opened, searched or checked; never a panic and
+/// never a report shown without its text.
+#[test]
+fn a_damaged_body_is_an_error_naming_its_report() {
+    let (tmp, store) = indexed_samples();
+    let db = tmp.path().join("i.db");
+    let hit = store.search("婚姻登记", 1).unwrap().remove(0).report_id;
+    assert!(store.integrity_ok().unwrap());
+    drop(store);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute("UPDATE bodies SET data = x'02ff00' WHERE report_id = ?1", [hit])
+        .unwrap();
+    let store = Store::open(&db).unwrap();
+    let err = format!("{:#}", store.report(hit).unwrap_err());
+    assert!(
+        err.contains(&format!("report {hit}")) && err.contains("damaged"),
+        "{err}"
+    );
+    let err = format!("{:#}", store.search("婚姻登记", 50).unwrap_err());
+    assert!(err.contains(&format!("report {hit}")), "{err}");
+    assert!(!store.integrity_ok().unwrap());
+    conn.execute("DELETE FROM bodies WHERE report_id = ?1", [hit]).unwrap();
+    let err = format!("{:#}", store.report(hit).unwrap_err());
+    assert!(err.contains("but 0 stored texts"), "{err}");
+    assert!(!store.integrity_ok().unwrap());
+}

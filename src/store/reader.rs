@@ -239,7 +239,8 @@ impl Store {
         let head = self
             .conn
             .query_row(
-                "SELECT r.path, b.name, r.year, r.published, r.title, r.encoding, r.meta, r.parts, r.warnings
+                "SELECT r.path, b.name, r.year, r.published, r.title, r.encoding, r.meta, r.parts, r.warnings,
+                        r.paragraph_count
                  FROM reports r LEFT JOIN bureaus b ON b.id = r.bureau_id WHERE r.id = ?1",
                 [id],
                 |r| {
@@ -253,11 +254,12 @@ impl Store {
                         r.get::<_, String>(6)?,
                         r.get::<_, String>(7)?,
                         r.get::<_, String>(8)?,
+                        r.get::<_, i64>(9)?,
                     ))
                 },
             )
             .optional()?;
-        let Some((path, bureau, year, published, title, encoding, meta, parts, warnings)) = head else {
+        let Some((path, bureau, year, published, title, encoding, meta, parts, warnings, count)) = head else {
             return Ok(None);
         };
         let json = |s: &str, what: &str| -> Result<serde_json::Value> {
@@ -282,6 +284,12 @@ impl Store {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let body = self.paragraph_body(id)?;
+        if body.texts.len() as i64 != count {
+            anyhow::bail!(
+                "report {id}: {count} paragraphs but {} stored texts (the index is damaged: index the file again)",
+                body.texts.len()
+            );
+        }
         let mut paragraphs: Vec<Paragraph> = body
             .sections
             .into_iter()
