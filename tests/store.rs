@@ -469,3 +469,30 @@ fn a_damaged_body_is_an_error_naming_its_report() {
     assert!(err.contains("but 0 stored texts"), "{err}");
     assert!(!store.integrity_ok().unwrap());
 }
+
+/// Reports are written in the order of their files whichever thread
+/// parsed them (the writer parses too when nothing waits for it), so two
+/// runs give every report the same id.
+#[test]
+fn report_ids_follow_the_files_order_in_every_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    fazhi::corpus::write_corpus(&data, 300, 7).unwrap();
+    let ids = |name: &str| -> Vec<(i64, String)> {
+        let mut store = Store::open(&tmp.path().join(name)).unwrap();
+        index(&mut store, &data, false);
+        drop(store);
+        rusqlite::Connection::open(tmp.path().join(name))
+            .unwrap()
+            .prepare("SELECT id, path FROM reports ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    };
+    let first = ids("a.db");
+    assert_eq!(first.len(), 300);
+    assert!(first.windows(2).all(|w| w[0].1 < w[1].1), "ids in path order");
+    assert_eq!(ids("b.db"), first);
+}
