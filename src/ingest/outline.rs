@@ -201,7 +201,7 @@ fn split_title(after: &str) -> (&str, usize, usize) {
     let has_end = title_end < after.len();
     // Counting something is what text does, not titles ("（一）强化社会组织
     // 执法监督目前，我区…达796家" is a heading run into its first sentence).
-    let has_figure = || !super::figures::in_paragraph(&after[..title_end], 0, None).is_empty();
+    let has_figure = || super::figures::any_in(&after[..title_end]);
     if ((has_end && sentence_chars > 50) || (!has_end && sentence_chars > 80) || has_figure())
         && let Some((i, _)) = after[..title_end]
             .char_indices()
