@@ -640,6 +640,14 @@ const TRAILING: &[&str] = &[
     "等",
 ];
 
+/// Whether `c` may be a Unicode decimal digit: true for every one (and
+/// for other numeric characters). The common Han characters are answered
+/// without `char::is_numeric`'s table (none of them is numeric), which
+/// was a thirtieth of parsing.
+fn may_be_digit(c: char) -> bool {
+    c.is_ascii_digit() || (!c.is_ascii() && !('\u{4e00}'..='\u{9fff}').contains(&c) && c.is_numeric())
+}
+
 /// The first word of [`TRAILING`] that `s` ends with. The words are
 /// grouped by their last character, each group in the list's order, so a
 /// label is compared only with the words that can end it (comparing it
@@ -694,7 +702,7 @@ fn strip_label(s: &str) -> String {
         s.to_string()
     };
     // Every alternative needs a digit (`\d`: a Unicode decimal digit).
-    if s.chars().any(char::is_numeric) {
+    if s.chars().any(may_be_digit) {
         s = dates.replace_all(&s, "").into_owned();
     }
     // Document titles name the documents, not what is counted; keep them
@@ -906,6 +914,9 @@ mod tests {
             assert_eq!(any_in(text), !in_paragraph(text, 0, None).is_empty(), "{text}");
         }
         assert!(any_in("发放法治宣传资料300余份"));
+        // No Han character of the common block is numeric.
+        assert!(('\u{4e00}'..='\u{9fff}').all(|c| !c.is_numeric()));
+        assert!(['3', '３', '٣', '〇'].into_iter().all(may_be_digit));
         assert!(!any_in("（一）加强组织领导"));
     }
 
