@@ -8,7 +8,10 @@
 //! matcher runs, a query that extends the previous one searches only the
 //! previous matches, the work is split over the cores, only the best
 //! `limit` items are kept (a heap, no full sort), and matched positions
-//! are computed for those alone.
+//! are computed for those alone. The texts that begin with the query's
+//! first character are scored first; after them, a text whose bound (from
+//! its first character and the characters where it gives a bonus, both
+//! kept per text) cannot beat the worst of a full top is not even read.
 //!
 //! A query with Latin letters is also read as pinyin ([`Pinyin::fuzzy`]):
 //! each text also has the set of the first letters of its characters'
@@ -201,6 +204,12 @@ fn char_bit(c: char) -> u64 {
     1 << (c.wrapping_mul(2_654_435_761) >> 26)
 }
 
+/// A character's bit in a text's `bonus_chars`.
+fn bonus_bit(c: char) -> u16 {
+    let c = c.to_ascii_lowercase() as u32;
+    1 << (c.wrapping_mul(2_654_435_761) >> 28)
+}
+
 fn char_mask(s: &str) -> u64 {
     s.chars().filter(|c| !c.is_whitespace()).fold(0, |m, c| m | char_bit(c))
 }
@@ -219,6 +228,15 @@ pub struct Matcher {
     text: String,
     ends: Vec<u32>,
     masks: Vec<u64>,
+    /// Per text, the characters that stand where the matcher gives a bonus
+    /// (after a space or punctuation, a camel hump; not the first), hashed
+    /// to 16 bits: a query none of whose characters are among them scores
+    /// at most a run's bonus past the first character ([`Matcher::bound`]).
+    bonus_chars: Vec<u16>,
+    /// Per text, its first character ('\0' if it has none): whether it can
+    /// begin a match, and so earn the first character's bonus, is known
+    /// without reading the text.
+    firsts: Vec<char>,
     /// Per text, the first letters of its characters' readings and its own
     /// Latin letters (bit 0 = a).
     initials: Vec<u32>,
@@ -310,6 +328,60 @@ impl Filter {
 fn kind_bit(k: Kind) -> u8 {
     1 << k as u8
 }
+
+/// A query as every text is checked against it.
+struct Query<'a> {
+    q: &'a str,
+    kind: Option<Kind>,
+    pinyin: Option<&'a Prepared>,
+    filter: Filter,
+    /// The query's length in characters, and its first.
+    len: usize,
+    first: Option<char>,
+    /// Smart case: an upper-case letter makes the character match exact.
+    case_sensitive: bool,
+    /// The query's characters as `bonus_chars` has them.
+    bonus_chars: u16,
+}
+
+impl<'a> Query<'a> {
+    fn new(q: &'a str, kind: Option<Kind>, pinyin: Option<&'a Prepared>, filter: Filter) -> Query<'a> {
+        let len = q.chars().count();
+        Query {
+            q,
+            kind,
+            pinyin,
+            filter,
+            len,
+            first: q.chars().next(),
+            case_sensitive: q.chars().any(|c| c.is_ascii_uppercase()),
+            bonus_chars: q.chars().fold(0, |m, c| m | bonus_bit(c)),
+        }
+    }
+
+    /// The most the query can score on a text that does not begin with a
+    /// character that can begin its match ([`Matcher::bound`] at its
+    /// largest).
+    fn bound_elsewhere(&self) -> i64 {
+        let chars = 23 + 24 * (self.len as i64 - 1);
+        let pinyin = self.pinyin.map_or(i64::MIN, |p| p.bound_if(false));
+        chars.max(pinyin)
+    }
+
+    /// Whether a text whose first character is `c` can have it match the
+    /// query's first by characters.
+    fn begins(&self, c: char) -> bool {
+        self.first
+            .is_some_and(|p| skim_match(c, p, self.case_sensitive).is_some())
+    }
+}
+
+/// Per candidate in a share: which ways it can match, whether it was
+/// visited already, and whether it is kept for the next keystroke.
+const BY_CHARS: u8 = 1;
+const BY_PINYIN: u8 = 2;
+const SCORED: u8 = 4;
+const KEPT: u8 = 8;
 
 /// An item's place in a ranking, smallest first: higher score, then
 /// bureaus before reports before sections before figures, then shorter
@@ -420,6 +492,16 @@ impl Matcher {
         self.text.push_str(text);
         self.ends.push(self.text.len() as u32);
         self.masks.push(char_mask(text));
+        let mut prev = '\0';
+        let mut bonus_chars = 0;
+        for (j, c) in text.chars().enumerate() {
+            if j > 0 && skim_bonus(prev, c, j) > 0 {
+                bonus_chars |= bonus_bit(c);
+            }
+            prev = c;
+        }
+        self.bonus_chars.push(bonus_chars);
+        self.firsts.push(text.chars().next().unwrap_or('\0'));
         let (mut letters, mut initials) = (0, 0);
         for c in text.chars() {
             let own = letter_bit(c.to_ascii_lowercase());
@@ -478,6 +560,8 @@ impl Matcher {
             v.shrink_to_fit();
         }
         self.masks.shrink_to_fit();
+        self.bonus_chars.shrink_to_fit();
+        self.firsts.shrink_to_fit();
         self.text_kinds.shrink_to_fit();
         self.kinds.shrink_to_fit();
     }
@@ -640,6 +724,107 @@ impl Matcher {
         }
     }
 
+    /// The most `query` can score on text `t` in these ways (by
+    /// characters, by pinyin). By characters, the matcher scores 15 plus the
+    /// first match's bonus (16 at the text's start; elsewhere at most 8,
+    /// or none if no character of the query stands where a bonus is
+    /// given), then per character 16 plus at most 8 (a bonus or a run,
+    /// whichever is larger), or 4 (a run) if none stands there; a test
+    /// checks it against the matcher on generated texts. By pinyin,
+    /// [`Pinyin::score_bound`].
+    fn bound(&self, t: usize, query: &Query, (by_chars, by_pinyin): (bool, bool)) -> i64 {
+        let first = self.firsts[t];
+        let chars = by_chars.then(|| {
+            let quiet = self.bonus_chars[t] & query.bonus_chars == 0;
+            let start = match (query.begins(first), quiet) {
+                (true, _) => 31,
+                (false, true) => 15,
+                (false, false) => 23,
+            };
+            start + if quiet { 20 } else { 24 } * (query.len as i64 - 1)
+        });
+        let pinyin = query
+            .pinyin
+            .filter(|_| by_pinyin)
+            .map(|p| p.bound_if(self.pinyin.begins(Some(first), p)));
+        chars.max(pinyin).unwrap_or(i64::MIN)
+    }
+
+    /// Ranks one share of the texts (`ids`, ascending): the texts that
+    /// matched or may match (for the next keystroke to narrow) and the best
+    /// `limit` items. The texts that can earn the first character's bonus
+    /// are scored first, so the top fills with the best early; a later text
+    /// whose bound cannot beat the worst of a full top is not scored.
+    fn rank_share(&self, ids: impl Iterator<Item = u32>, query: &Query, limit: usize) -> Scored {
+        let m = SkimMatcherV2::default();
+        let mut best = std::collections::BinaryHeap::new();
+        // Scores text `t` into `best` unless its bound shows it cannot
+        // make the top; whether to keep it for the next keystroke: it
+        // matched, or was not read (narrowing only needs a superset, and
+        // the next keystroke checks it again).
+        let visit = |t: u32, ways: (bool, bool), best: &mut std::collections::BinaryHeap<Rank>| -> bool {
+            if best.len() >= limit
+                && let Some(worst) = best.peek()
+                && self
+                    .best_possible(t as usize, self.bound(t as usize, query, ways), query.kind)
+                    .is_none_or(|b| b >= *worst)
+            {
+                return true;
+            }
+            let Some((score, _)) = self.score_by(&m, t as usize, query.q, query.pinyin, ways) else {
+                return false;
+            };
+            self.offer(t as usize, score, query.kind, limit, best);
+            true
+        };
+        let (mut candidates, mut states) = (Vec::new(), Vec::new());
+        for t in ids {
+            // The masks first: most texts stop there.
+            let (by_chars, by_pinyin) = query.filter.ways(self, t as usize);
+            if !(by_chars || by_pinyin) {
+                continue;
+            }
+            let mut state = (u8::from(by_chars) * BY_CHARS) | (u8::from(by_pinyin) * BY_PINYIN);
+            let first = self.firsts[t as usize];
+            let leads = (by_chars && query.begins(first))
+                || (by_pinyin && query.pinyin.is_some_and(|p| self.pinyin.begins(Some(first), p)));
+            if leads {
+                state |= SCORED;
+                if visit(t, (by_chars, by_pinyin), &mut best) {
+                    state |= KEPT;
+                }
+            }
+            candidates.push(t);
+            states.push(state);
+        }
+        // When no text that does not begin the match could make the top,
+        // none is visited: all are kept, unread.
+        if best.len() >= limit
+            && let Some(worst) = best.peek()
+            && (std::cmp::Reverse(query.bound_elsewhere()), Kind::Bureau, 0, 0) >= *worst
+        {
+            let kept = candidates
+                .iter()
+                .zip(&states)
+                .filter(|&(_, &state)| state & SCORED == 0 || state & KEPT != 0)
+                .map(|(&t, _)| t)
+                .collect();
+            return (kept, best);
+        }
+        let mut kept = Vec::with_capacity(candidates.len());
+        for (&t, &state) in candidates.iter().zip(&states) {
+            let keep = if state & SCORED != 0 {
+                state & KEPT != 0
+            } else {
+                visit(t, (state & BY_CHARS != 0, state & BY_PINYIN != 0), &mut best)
+            };
+            if keep {
+                kept.push(t);
+            }
+        }
+        (kept, best)
+    }
+
     pub fn rank(&mut self, query: &str, limit: usize) -> Vec<Hit> {
         let (kind, q) = parse_query(query);
         let q = q.trim();
@@ -667,11 +852,12 @@ impl Matcher {
         };
         let pinyin = prepared.as_ref();
         let filter = Filter::new(q, kind, pinyin);
+        let query = Query::new(q, kind, pinyin, filter);
+        let query = &query;
         let this = &*self;
         // Score on every core; each thread has its own matcher (a shared
-        // one was measured slower) and checks the masks of its share of the
-        // texts (the previous query's matches, or all of them) itself, so
-        // no list of candidates is built.
+        // one was measured slower) and filters its share of the texts (the
+        // previous query's matches, or all of them) itself.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
         let n = narrowed.as_ref().map_or(this.texts(), Vec::len);
         let chunk = n.div_ceil(threads).max(1024);
@@ -685,38 +871,8 @@ impl Matcher {
                 .step_by(chunk)
                 .map(|start| {
                     scope.spawn(move || {
-                        let m = SkimMatcherV2::default();
-                        let (mut matched, mut best) = (Vec::new(), std::collections::BinaryHeap::new());
-                        for k in start..(start + chunk).min(n) {
-                            let t = from.map_or(k as u32, |ids| ids[k]);
-                            // The masks first: most texts stop there.
-                            let ways = filter.ways(this, t as usize);
-                            if !(ways.0 || ways.1) {
-                                continue;
-                            }
-                            // A text only pinyin can match, whose best item
-                            // could not beat the worst of a full top even
-                            // at the most the query can score, is not
-                            // scored: kept for the next keystroke if it
-                            // may match (narrowing only needs a superset).
-                            if let (false, Some(p), Some(worst)) = (ways.0, pinyin, best.peek())
-                                && best.len() >= limit
-                            {
-                                let text = this.text_str(t as usize);
-                                let bound = this.pinyin.score_bound(text, p);
-                                if this.best_possible(t as usize, bound, kind).is_none_or(|b| b >= *worst) {
-                                    if this.pinyin.may_match_prepared(text, p) {
-                                        matched.push(t);
-                                    }
-                                    continue;
-                                }
-                            }
-                            if let Some((score, _)) = this.score_by(&m, t as usize, q, pinyin, ways) {
-                                matched.push(t);
-                                this.offer(t as usize, score, kind, limit, &mut best);
-                            }
-                        }
-                        (matched, best)
+                        let ids = (start..(start + chunk).min(n)).map(|k| from.map_or(k as u32, |ids| ids[k]));
+                        this.rank_share(ids, query, limit)
                     })
                 })
                 .collect();
@@ -817,17 +973,21 @@ mod tests {
     #[test]
     fn narrowing_and_top_k_give_the_same_as_a_full_ranking() {
         let mut items = Vec::new();
+        // Texts that begin with a query's character, that have it after a
+        // space or a bracket, in a camel hump, and that have it nowhere a
+        // bonus is given: every bound the ranking skips texts by.
         for i in 0..3000 {
-            let text = match i % 4 {
+            let text = match i % 7 {
                 0 => format!("十堰市第{i}区民政局"),
                 1 => format!("加强法治文化建设第{i}项"),
                 2 => format!("发放法治宣传资料 {i}余份"),
+                3 => format!("法治宣传第{i}期"),
+                4 => format!("(法治)宣传{i}"),
+                5 => format!("{i}法治GDP"),
                 _ => format!("办理婚姻登记{i}对"),
             };
-            items.push(item(
-                [Kind::Bureau, Kind::Section, Kind::Figure, Kind::Figure][i % 4],
-                &text,
-            ));
+            let kinds = [Kind::Bureau, Kind::Section, Kind::Figure, Kind::Section, Kind::Report];
+            items.push(item(kinds[i % 5], &text));
         }
         let full = |q: &str, limit: usize| -> Vec<(String, i64)> {
             // The reference: score everything, sort everything.
@@ -861,6 +1021,13 @@ mod tests {
             "29",
             "299",
             "十堰民政",
+            "宣",
+            "宣传",
+            "g",
+            "gd",
+            "GDP",
+            "法治 宣传",
+            "#法治宣",
         ] {
             let got: Vec<(String, i64)> = m.rank(q, 25).into_iter().map(|h| (h.item.text, h.score)).collect();
             assert_eq!(got, full(q, 25), "query {q:?}");
@@ -1068,6 +1235,76 @@ mod tests {
                 let (a, b) = (c.next().unwrap_or('法'), c.next().unwrap_or('治'));
                 assert_eq!(two_char_score(text, a, b), skim.fuzzy_match(text, q), "{text:?} {q:?}");
             }
+        }
+    }
+
+    #[test]
+    fn no_text_scores_above_its_bound_and_some_reach_it() {
+        // Generated texts over characters of every class the matcher tells
+        // apart, so that starts, bonuses, runs and gaps all occur.
+        let alphabet: Vec<char> = "法治宣传aAbB1 -_/.(z".chars().collect();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut texts: Vec<String> = (0..500)
+            .map(|_| (0..next(16) + 1).map(|_| alphabet[next(alphabet.len())]).collect())
+            .collect();
+        texts.extend(["法治宣传", "加强法治宣传", "(法治) 宣传", "aBc", "a b c"].map(String::from));
+        let m = Matcher::new(texts.iter().map(|t| item(Kind::Section, t)).collect());
+        let skim = SkimMatcherV2::default();
+        let queries = [
+            "法",
+            "治",
+            "宣",
+            "a",
+            "A",
+            "b",
+            "1",
+            "(",
+            "法治",
+            "治宣",
+            "ab",
+            "aB",
+            "法 宣",
+            "法治宣",
+            "宣传",
+            "法治宣传",
+            "abc",
+            "a1b",
+            "(法",
+            "治传",
+        ];
+        let mut reached = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            let t = m.text_of_item[i] as usize;
+            for q in queries {
+                let query = Query::new(q, None, None, Filter::new(q, None, None));
+                let Some(score) = skim.fuzzy_match(text, q) else {
+                    continue;
+                };
+                let bound = m.bound(t, &query, (true, false));
+                assert!(score <= bound, "{text:?} {q:?}: {score} > {bound}");
+                if score == bound {
+                    reached.push((text.as_str(), q));
+                }
+            }
+        }
+        for tight in [
+            ("法治宣传", "法治宣传"),
+            ("加强法治宣传", "法治"),
+            ("加强法治宣传", "宣"),
+            ("(法治) 宣传", "宣"),
+            ("a b c", "b"),
+        ] {
+            assert!(
+                reached.contains(&tight),
+                "{tight:?} should reach the bound: {:?}",
+                reached.iter().filter(|r| r.0 == tight.0).collect::<Vec<_>>()
+            );
         }
     }
 }

@@ -227,11 +227,16 @@ impl Pinyin {
     /// No text scores more than this for `q`: what lets a ranking skip
     /// texts that cannot reach its best without scoring them.
     pub fn score_bound(&self, text: &str, q: &Prepared) -> i64 {
-        let first =
-            text.chars().next().zip(q.query.first()).is_some_and(|(c, &letter)| {
-                c.to_ascii_lowercase() == letter || self.initials(c) & letter_bit(letter) != 0
-            });
-        q.bound + if first { FIRST } else { 0 }
+        q.bound_if(self.begins(text.chars().next(), q))
+    }
+
+    /// Whether a text whose first character is `first` can have it begin
+    /// a match of `q` (and earn the first character's bonus): the texts
+    /// that may score most.
+    pub fn begins(&self, first: Option<char>, q: &Prepared) -> bool {
+        first
+            .zip(q.query.first())
+            .is_some_and(|(c, &letter)| c.to_ascii_lowercase() == letter || self.initials(c) & letter_bit(letter) != 0)
     }
 
     /// Whether `text` passes the walk that precedes scoring: true for every
@@ -277,11 +282,12 @@ impl Pinyin {
             // One walk finds whether and how well it matches.
             return self.one_letter(text, letter).map(|s| (s, Vec::new()));
         }
+        if !indices && let [first, second] = q.query[..] {
+            // Its one walk finds whether it matches too.
+            return self.two_letters(text, first, second).map(|s| (s, Vec::new()));
+        }
         if !self.may_match(text, &q.starts) {
             return None;
-        }
-        if !indices && let [first, second] = q.query[..] {
-            return self.two_letters(text, first, second).map(|s| (s, Vec::new()));
         }
         self.run(text, &q.query, indices)
     }
@@ -341,6 +347,14 @@ impl Pinyin {
         for (j, c) in text.chars().enumerate() {
             let lower = c.to_ascii_lowercase();
             let initials = self.initials(c);
+            if initials & (bit_a | bit_b) == 0 && lower != a && lower != b {
+                // Most characters are neither letter nor begin a reading
+                // with one: they only lengthen the gap (what the steps
+                // below come to for them, with less work).
+                off = on.max(off).map(|s| s - GAP);
+                on = None;
+                continue;
+            }
             let readings = self.get(c);
             let first = if j == 0 { FIRST } else { 0 };
             if lower == b || initials & bit_b != 0 {
@@ -470,6 +484,14 @@ pub struct Prepared {
     starts: Vec<char>,
     /// The most any text can score, the first character's bonus aside.
     bound: i64,
+}
+
+impl Prepared {
+    /// [`Pinyin::score_bound`] for a text that does or does not begin
+    /// with a character that can begin a match ([`Pinyin::begins`]).
+    pub fn bound_if(&self, begins: bool) -> i64 {
+        self.bound + if begins { FIRST } else { 0 }
+    }
 }
 
 impl Prepared {
