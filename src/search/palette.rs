@@ -4,7 +4,7 @@
 //!
 //! [`Matcher`] keeps it fast on millions of items: items that share a text
 //! (headings and figure phrases recur across reports) are scored once, a
-//! 64-bit character-set mask per text rejects most texts before the
+//! 128-bit character-set mask per text rejects most texts before the
 //! matcher runs, a query that extends the previous one searches only the
 //! previous matches, the work is split over the cores, only the best
 //! `limit` items are kept (a heap, no full sort), and matched positions
@@ -197,11 +197,14 @@ fn skim_bonus(prev: char, c: char, j: usize) -> i32 {
     if j == 0 { 2 * bonus } else { bonus }
 }
 
-/// One bit per character class (the character hashed to 0..64), ASCII
+/// Two of 128 bits per character (hashed twice, a Bloom filter), ASCII
 /// letters folded to lower case so smart-case matching is never rejected.
-fn char_bit(c: char) -> u64 {
+/// With a text's dozen characters a sixth of the bits are set, so a
+/// character the text lacks passes one time in 35; one bit of 64 let
+/// through one in six, each then read and scored.
+fn char_bit(c: char) -> u128 {
     let c = c.to_ascii_lowercase() as u32;
-    1 << (c.wrapping_mul(2_654_435_761) >> 26)
+    (1 << (c.wrapping_mul(2_654_435_761) >> 25)) | (1 << (c.wrapping_mul(0x85eb_ca6b) >> 25))
 }
 
 /// A character's bit in a text's `bonus_chars`.
@@ -210,7 +213,7 @@ fn bonus_bit(c: char) -> u16 {
     1 << (c.wrapping_mul(2_654_435_761) >> 28)
 }
 
-fn char_mask(s: &str) -> u64 {
+fn char_mask(s: &str) -> u128 {
     s.chars().filter(|c| !c.is_whitespace()).fold(0, |m, c| m | char_bit(c))
 }
 
@@ -227,7 +230,7 @@ pub struct Matcher {
     /// The distinct texts, one after the other; text `t` ends at `ends[t]`.
     text: String,
     ends: Vec<u32>,
-    masks: Vec<u64>,
+    masks: Vec<u128>,
     /// Per text, the characters that stand where the matcher gives a bonus
     /// (after a space or punctuation, a camel hump; not the first), hashed
     /// to 16 bits: a query none of whose characters are among them scores
@@ -286,10 +289,10 @@ pub struct Matcher {
 #[derive(Clone, Copy)]
 struct Filter {
     kind: Option<Kind>,
-    chars: u64,
+    chars: u128,
     /// The query's characters other than letters (pinyin leaves them as
     /// they are).
-    others: u64,
+    others: u128,
     letters: u32,
     starts: u32,
     pinyin: bool,
