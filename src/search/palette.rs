@@ -335,7 +335,6 @@ fn kind_bit(k: Kind) -> u8 {
 /// A query as every text is checked against it.
 struct Query<'a> {
     q: &'a str,
-    kind: Option<Kind>,
     pinyin: Option<&'a Prepared>,
     filter: Filter,
     /// The query's length in characters, and its first.
@@ -348,11 +347,10 @@ struct Query<'a> {
 }
 
 impl<'a> Query<'a> {
-    fn new(q: &'a str, kind: Option<Kind>, pinyin: Option<&'a Prepared>, filter: Filter) -> Query<'a> {
+    fn new(q: &'a str, pinyin: Option<&'a Prepared>, filter: Filter) -> Query<'a> {
         let len = q.chars().count();
         Query {
             q,
-            kind,
             pinyin,
             filter,
             len,
@@ -769,7 +767,7 @@ impl Matcher {
             if best.len() >= limit
                 && let Some(worst) = best.peek()
                 && self
-                    .best_possible(t as usize, self.bound(t as usize, query, ways), query.kind)
+                    .best_possible(t as usize, self.bound(t as usize, query, ways), query.filter.kind)
                     .is_none_or(|b| b >= *worst)
             {
                 return true;
@@ -777,7 +775,7 @@ impl Matcher {
             let Some((score, _)) = self.score_by(&m, t as usize, query.q, query.pinyin, ways) else {
                 return false;
             };
-            self.offer(t as usize, score, query.kind, limit, best);
+            self.offer(t as usize, score, query.filter.kind, limit, best);
             true
         };
         let (mut candidates, mut states) = (Vec::new(), Vec::new());
@@ -855,7 +853,7 @@ impl Matcher {
         };
         let pinyin = prepared.as_ref();
         let filter = Filter::new(q, kind, pinyin);
-        let query = Query::new(q, kind, pinyin, filter);
+        let query = Query::new(q, pinyin, filter);
         let query = &query;
         let this = &*self;
         // Score on every core; each thread has its own matcher (a shared
@@ -910,6 +908,16 @@ impl Matcher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Repeatable numbers below `n` (xorshift) for generated texts.
+    fn numbers(mut state: u64) -> impl FnMut(usize) -> usize {
+        move |n| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        }
+    }
 
     fn item(kind: Kind, text: &str) -> Item {
         Item {
@@ -1211,13 +1219,7 @@ mod tests {
         // Generated texts over characters of every class the matcher
         // tells apart, repeated so that gaps, runs and repeats all occur.
         let alphabet: Vec<char> = "法治法aAbB1 -_/.宣z".chars().collect();
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = numbers(0x2545_f491_4f6c_dd1d);
         let skim = SkimMatcherV2::default();
         let pairs: Vec<(char, char)> = ['法', '治', 'a', 'A', 'b', '1', '-', '宣']
             .iter()
@@ -1246,13 +1248,7 @@ mod tests {
         // Generated texts over characters of every class the matcher tells
         // apart, so that starts, bonuses, runs and gaps all occur.
         let alphabet: Vec<char> = "法治宣传aAbB1 -_/.(z".chars().collect();
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = numbers(0x9e37_79b9_7f4a_7c15);
         let mut texts: Vec<String> = (0..500)
             .map(|_| (0..next(16) + 1).map(|_| alphabet[next(alphabet.len())]).collect())
             .collect();
@@ -1285,7 +1281,7 @@ mod tests {
         for (i, text) in texts.iter().enumerate() {
             let t = m.text_of_item[i] as usize;
             for q in queries {
-                let query = Query::new(q, None, None, Filter::new(q, None, None));
+                let query = Query::new(q, None, Filter::new(q, None, None));
                 let Some(score) = skim.fuzzy_match(text, q) else {
                     continue;
                 };
