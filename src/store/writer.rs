@@ -567,8 +567,24 @@ impl Store {
         if opts.prune {
             stats.pruned = self.prune(paths, &files)?;
         }
+        // The run's free pages go back to the file system (an index made
+        // before incremental vacuum keeps them; `VACUUM` returns them). What
+        // was indexed is committed already, so a failure here only says so.
+        if let Err(e) = self.give_back_free_pages() {
+            tracing::warn!(error = %e, "could not give the index's free pages back");
+        }
         stats.failed.sort();
         Ok(stats)
+    }
+
+    /// Truncates the file by its free pages (none unless it was created
+    /// with incremental vacuum). The pragma frees a page per step, so it is
+    /// stepped to its end.
+    fn give_back_free_pages(&self) -> rusqlite::Result<()> {
+        let mut stmt = self.conn.prepare("PRAGMA incremental_vacuum")?;
+        let mut rows = stmt.query([])?;
+        while rows.next()?.is_some() {}
+        Ok(())
     }
 
     /// Indexes the batch's paragraphs for full-text search and commits. On
