@@ -239,12 +239,6 @@ impl Pinyin {
             .is_some_and(|(c, &letter)| c.to_ascii_lowercase() == letter || self.initials(c) & letter_bit(letter) != 0)
     }
 
-    /// Whether `text` passes the walk that precedes scoring: true for every
-    /// text that matches `q` (and a few that do not).
-    pub fn may_match_prepared(&self, text: &str, q: &Prepared) -> bool {
-        self.may_match(text, &q.starts)
-    }
-
     /// Can `text` match a query with these `starts`? Each must begin a
     /// character's match, in order: the character itself, or one of its
     /// readings starting with it. A cheap walk that rejects most texts
