@@ -302,6 +302,29 @@ fn the_full_text_index_follows_a_replaced_newest_report() {
     }
 }
 
+/// The full-text index's settings (FTS5's config table), by name.
+fn fts_settings(db: &Path) -> Vec<(String, i64)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT k, v FROM paragraphs_fts_config WHERE k != 'version' ORDER BY k")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap()
+}
+
+/// A new index merges its full-text segments 16 at a time (schema 12) and
+/// writes a segment per 8 MB of entries (schema 13), not FTS5's 4 and 1 MB.
+#[test]
+fn a_new_full_text_index_is_set_for_bulk_writes() {
+    let (tmp, _store) = indexed_samples();
+    assert_eq!(
+        fts_settings(&tmp.path().join("i.db")),
+        [("automerge".to_string(), 16), ("hashsize".to_string(), 8 << 20)]
+    );
+}
+
 /// An index written by schema 4 (paragraphs indexed by a trigger) is
 /// migrated: what it holds stays searchable, and what is indexed after is
 /// found too.
@@ -336,6 +359,10 @@ fn a_schema_4_index_keeps_its_full_text_index() {
     }
     let mut store = Store::open(&db).unwrap();
     assert_eq!(store.search("婚姻登记", 50).unwrap().len(), 6);
+    assert_eq!(
+        fts_settings(&db),
+        [("automerge".to_string(), 16), ("hashsize".to_string(), 8 << 20)]
+    );
     // Coverage, sections of paragraphs and the files' hashes come through
     // the upgrade (an unchanged file is not indexed again).
     assert_eq!(store.coverage(&filter).unwrap(), coverage);
