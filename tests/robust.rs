@@ -161,7 +161,13 @@ fn readers_never_see_a_half_written_report() {
         let (db, data) = (db.clone(), data.clone());
         std::thread::spawn(move || {
             let mut store = Store::open(&db).unwrap();
-            store.index(&[data], IndexOptions::default(), &mut |_| {}).unwrap()
+            // Batches far shorter than the run, whatever the machine's
+            // speed, so that readers meet the index between them.
+            let opts = IndexOptions {
+                batch: std::time::Duration::from_millis(20),
+                ..IndexOptions::default()
+            };
+            store.index(&[data], opts, &mut |_| {}).unwrap()
         })
     };
     let reader = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();

@@ -23,7 +23,14 @@ fn copy_samples(dir: &Path) -> Vec<PathBuf> {
 
 fn index(store: &mut Store, dir: &Path, prune: bool) -> fazhi::store::writer::IndexStats {
     store
-        .index(&[dir.to_path_buf()], IndexOptions { prune }, &mut |_| {})
+        .index(
+            &[dir.to_path_buf()],
+            IndexOptions {
+                prune,
+                ..IndexOptions::default()
+            },
+            &mut |_| {},
+        )
         .expect("index run")
 }
 

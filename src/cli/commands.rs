@@ -32,7 +32,14 @@ pub fn index(g: &Global, paths: &[PathBuf], prune: bool, json: bool, out: &mut O
     let started = Instant::now();
     let mut progress = ProgressReport::new(!json);
     tracing::info!(db = ?db, paths = ?paths, prune, "indexing");
-    let stats = store.index(paths, IndexOptions { prune }, &mut |p| progress.update(&p));
+    let stats = store.index(
+        paths,
+        IndexOptions {
+            prune,
+            ..IndexOptions::default()
+        },
+        &mut |p| progress.update(&p),
+    );
     progress.finish();
     let stats = stats?;
     let secs = started.elapsed().as_secs_f64();

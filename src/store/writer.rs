@@ -12,8 +12,9 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// How long one batch of reports stays uncommitted.
-const BATCH_TIME: Duration = Duration::from_millis(1000);
+/// How long one batch of reports stays uncommitted, unless the options
+/// say otherwise.
+pub const BATCH_TIME: Duration = Duration::from_millis(1000);
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IndexStats {
@@ -31,10 +32,23 @@ impl IndexStats {
     }
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct IndexOptions {
     /// Remove reports whose files, under the given folders, are gone.
     pub prune: bool,
+    /// How long a batch of reports stays uncommitted: what a killed run
+    /// loses at most, and how often readers see new reports. Shorter
+    /// batches make more, smaller full-text segments to merge.
+    pub batch: Duration,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            prune: false,
+            batch: BATCH_TIME,
+        }
+    }
 }
 
 /// What the progress callback is told after each file.
@@ -544,7 +558,7 @@ impl Store {
                 {
                     write_error = Some(e);
                 }
-                if batch.is_some_and(|t| t.elapsed() >= BATCH_TIME) {
+                if batch.is_some_and(|t| t.elapsed() >= opts.batch) {
                     batch = None;
                     if let Err(e) = self.commit_batch() {
                         write_error.get_or_insert(e);
