@@ -6,7 +6,7 @@
 pub const APPLICATION_ID: i64 = 0x4641_5A48;
 
 /// Each entry migrates from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -207,6 +207,13 @@ INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('automerge', 16);
 const V13: &str = r#"
 INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('hashsize', 8388608);
 "#;
+
+/// Version 14: report bodies are written with zstd instead of deflate
+/// (format 3 of `store::body`). Nothing in the tables changes, and the
+/// bodies already written stay as they are, since both formats are read;
+/// the version is raised so that a fazhi from before, which cannot read
+/// the new bodies, refuses the index instead of failing on its texts.
+const V14: &str = "-- bodies may be zstd from now on; no table changes";
 
 /// How a section's title is stored (schema 9): `None` and the number of
 /// characters after it when the heading holds it right after the number,
