@@ -561,3 +561,75 @@ fn an_index_run_leaves_no_free_pages() {
     assert!(store.integrity_ok().unwrap());
     assert!(!store.search("法治", 10).unwrap().is_empty());
 }
+
+/// A write that fails stops the run and rolls its whole batch back: no
+/// report of the batch is left, not even half of the failing one, and the
+/// same store then indexes everything, pinyin included (the writer's
+/// memory of stored pinyin went back with the batch).
+#[test]
+fn a_failed_write_rolls_its_batch_back_and_the_next_run_completes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("reports");
+    std::fs::create_dir(&data).unwrap();
+    let files = copy_samples(&data).len();
+    let db = tmp.path().join("i.db");
+    let mut store = Store::open(&db).unwrap();
+    // The fifth file in path order fails at its first figure, after its
+    // report and sections were written; the four before it are in the
+    // same batch.
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other
+        .execute_batch(
+            "CREATE TRIGGER injected BEFORE INSERT ON figures
+             WHEN (SELECT path FROM reports WHERE id = new.report_id) LIKE '%shenzhen-longhua%'
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
+        )
+        .unwrap();
+    let err = store
+        .index(&[data.clone()], IndexOptions::default(), &mut |_| {})
+        .unwrap_err();
+    let message = format!("{err:#}");
+    assert!(message.contains("shenzhen-longhua-district-gov-2019.txt"), "{message}");
+    assert!(message.contains("injected failure"), "{message}");
+    let count = |table: &str| -> i64 {
+        other
+            .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+            .unwrap()
+    };
+    for table in ["reports", "sections", "figures", "bodies", "bureaus", "pinyin"] {
+        assert_eq!(count(table), 0, "{table}");
+    }
+    assert!(store.search("婚姻登记", 10).unwrap().is_empty());
+    assert!(store.integrity_ok().unwrap());
+
+    other.execute_batch("DROP TRIGGER injected").unwrap();
+    let stats = index(&mut store, &data, false);
+    assert_eq!((stats.new, stats.failed.len()), (files, 0));
+    assert_eq!(store.search("婚姻登记", 50).unwrap().len(), 6);
+    let mut missing: BTreeSet<char> = BTreeSet::new();
+    let mut stmt = other
+        .prepare("SELECT name FROM bureaus UNION SELECT title FROM sections UNION SELECT label FROM figures")
+        .unwrap();
+    let texts: Vec<Option<String>> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for c in texts
+        .iter()
+        .flatten()
+        .flat_map(|t| t.chars())
+        .filter(|&c| fazhi::search::pinyin::is_han(c))
+    {
+        let stored: i64 = other
+            .query_row("SELECT count(*) FROM pinyin WHERE ch = ?1", [c.to_string()], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        if stored == 0 {
+            missing.insert(c);
+        }
+    }
+    assert!(missing.is_empty(), "no pinyin stored for {missing:?}");
+    assert!(store.integrity_ok().unwrap());
+}

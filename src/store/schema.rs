@@ -247,9 +247,10 @@ pub type PendingFts = Vec<(i64, i64, String)>;
 /// (their id, report and text in `pending`, which it empties), then marks
 /// them taken. Runs inside the caller's transaction, so a committed index
 /// is always complete. One batch at a time: FTS5 writes its pending terms
-/// out as a segment at every savepoint, and the writer holds one per
-/// report, so adding each report's paragraphs at once made thousands of
-/// tiny segments to merge (2.3 times slower).
+/// out as a segment at every savepoint, and the writer held one per
+/// report until schema 14, so adding each report's paragraphs at once made
+/// thousands of tiny segments to merge (2.3 times slower); entries taken
+/// in bulk also make one segment per 8 MB (see `V13`).
 pub fn sync_fts(conn: &rusqlite::Connection, pending: &mut PendingFts) -> rusqlite::Result<()> {
     let mut st = conn.prepare_cached("INSERT INTO paragraphs_fts(rowid, text) VALUES (?1, ?2)")?;
     let mut last = 0;

@@ -1,7 +1,7 @@
 //! Indexing: walks the given files and folders, parses changed files on
-//! worker threads and writes each report in its own transaction from one
-//! writer, so a bad file never aborts the run and an interrupted run leaves
-//! every report either whole or absent.
+//! worker threads and writes the reports in batches (one transaction
+//! each) from one writer, so a bad file never aborts the run and an
+//! interrupted or failing run leaves every report either whole or absent.
 
 use super::Store;
 use crate::ingest::{self, Report};
@@ -443,12 +443,14 @@ impl Store {
     ) -> Result<IndexStats> {
         let _lock = IndexLock::acquire(self.path())?;
         // The writer inserts a report's rows after the report, in one
-        // savepoint, and deletes them explicitly before it: checking each
+        // transaction, and deletes them explicitly before it: checking each
         // of the million child rows against its report costs a tenth of
         // the run and can find nothing.
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
-        // Each report's savepoint journals the pages it changes; in a
-        // temporary file that doubled the kernel's share of the run.
+        // A statement that changes many rows inside the batch (deleting a
+        // replaced report's figures) journals the pages it changes so it
+        // can be undone alone; in a temporary file, journals doubled the
+        // kernel's share of a run.
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         let result = self.index_files(paths, opts, progress);
         let checks_on = self.conn.pragma_update(None, "foreign_keys", "ON");
@@ -503,9 +505,12 @@ impl Store {
             }
             drop(tx);
             // Reports are written in batches: one transaction commits about
-            // once a second, and each report inside it is a savepoint, so a
-            // report is always whole or absent, a failing write costs only its
-            // own file, and a killed run loses at most the last second.
+            // once a second, so a report is always whole or absent and a
+            // killed run loses at most the last second. A write that fails
+            // stops the run and rolls its batch back (see `abandon_batch`):
+            // a savepoint around each report, which kept the batch's other
+            // reports, cost a tenth of the writer's work, copying every page
+            // a report touched.
             let mut batch: Option<Instant> = None;
             // Files are written in their order, whichever thread parsed
             // them, so that report ids (and the order of equally relevant
@@ -557,6 +562,8 @@ impl Store {
                     && let Err(e) = self.record(path, outcome, &known, &mut stats)
                 {
                     write_error = Some(e);
+                    batch = None;
+                    self.abandon_batch();
                 }
                 if batch.is_some_and(|t| t.elapsed() >= opts.batch) {
                     batch = None;
@@ -607,10 +614,22 @@ impl Store {
         let done = super::schema::sync_fts(&self.conn, &mut self.fts_pending)
             .context("cannot add the paragraphs to the full-text index")
             .and_then(|()| self.conn.execute_batch("COMMIT").context("cannot commit to the index"));
-        if done.is_err() && !self.conn.is_autocommit() {
-            let _ = self.conn.execute_batch("ROLLBACK");
+        if done.is_err() {
+            self.abandon_batch();
         }
         done
+    }
+
+    /// Rolls the batch back after a failed write, with what the writer
+    /// keeps beside it: the paragraphs waiting for the full-text index, and
+    /// the characters it believes have their pinyin stored (read again at
+    /// the next write). The index is then as the last commit left it.
+    fn abandon_batch(&mut self) {
+        if !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        self.fts_pending.clear();
+        self.pinyin_known = None;
     }
 
     fn record(
@@ -657,12 +676,12 @@ impl Store {
 
     /// Replaces the report's rows inside the batch's transaction; its
     /// paragraphs reach the full-text index at [`schema::sync_fts`], before
-    /// the batch commits.
+    /// the batch commits. On an error the report may be half-written: the
+    /// caller rolls the batch back.
     ///
     /// [`schema::sync_fts`]: super::schema::sync_fts
     fn write_report(&mut self, path: &str, hash: &[u8], size: u64, r: &Report, d: &Derived) -> Result<i64> {
-        // One savepoint per report: a failing write costs only this report.
-        let tx = self.conn.savepoint()?;
+        let tx = &self.conn;
         // Statements are cached: preparing them again for each report cost
         // the writer 3%.
         let old: Option<i64> = tx
@@ -670,7 +689,7 @@ impl Store {
             .query_row([path], |row| row.get(0))
             .optional()?;
         if let Some(id) = old {
-            delete_report(&tx, id, &mut self.fts_pending)?;
+            delete_report(tx, id, &mut self.fts_pending)?;
         }
         let bureau_id: Option<i64> = match &r.bureau {
             Some(name) => {
@@ -772,13 +791,12 @@ impl Store {
                 ])?;
             }
         }
-        let new_chars = store_pinyin(&tx, &mut self.pinyin_known, &d.han)?;
+        let new_chars = store_pinyin(tx, &mut self.pinyin_known, &d.han)?;
         tx.prepare_cached("DELETE FROM failures WHERE path = ?1")?
             .execute([path])?;
         if old.is_some() {
-            delete_orphan_bureaus(&tx)?;
+            delete_orphan_bureaus(tx)?;
         }
-        tx.commit()?;
         if let Some(known) = self.pinyin_known.as_mut() {
             known.extend(new_chars);
         }
