@@ -187,9 +187,18 @@ impl Derived {
 /// files it came from. A few reports' worth (the old bound) left the
 /// parsing thread idle whenever the writer committed a batch (6% of a run);
 /// counting bytes rather than reports keeps memory bounded whatever the
-/// files' sizes. Twice this was 2% faster but kept 40 MB more in the
-/// allocator after the run (which `fazhi PATH` then browses with).
-const BACKLOG_BYTES: usize = 4 << 20;
+/// files' sizes. 4 MB still left it waiting 0.5 to 1 s of a 4.5 s run
+/// on the 10k bench corpus, while the writer added a batch to the
+/// full-text index; 16 MB covers that, for 4.14–4.26 s against 4.45–4.53 s
+/// (three runs each) and about 60 MB more memory while indexing.
+const BACKLOG_BYTES: usize = 16 << 20;
+
+/// The writer's page cache, in KiB (SQLite's default is 2 MB). Indexing
+/// inserts figures into an index by measure, reports into the browsing
+/// index and merges full-text segments, all over the whole file; at 100k
+/// reports a 2 MB cache read the same pages again and again (16 s of the
+/// kernel's time in a 64 s run, 8 to 9 s with a larger cache).
+const WRITER_CACHE_KIB: i64 = 64 << 10;
 
 /// The parsed reports waiting for the writer: their weight, whether the
 /// writer stopped taking them, and the file it writes next.
@@ -452,10 +461,15 @@ impl Store {
         // can be undone alone; in a temporary file, journals doubled the
         // kernel's share of a run.
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // The larger cache lasts for the run only: a reader needs little.
+        let cache: i64 = self.conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
+        self.conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
         let result = self.index_files(paths, opts, progress);
         let checks_on = self.conn.pragma_update(None, "foreign_keys", "ON");
+        let cache_back = self.conn.pragma_update(None, "cache_size", cache);
         let stats = result?;
         checks_on?;
+        cache_back?;
         Ok(stats)
     }
 
