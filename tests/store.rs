@@ -586,7 +586,7 @@ fn a_failed_write_rolls_its_batch_back_and_the_next_run_completes() {
         )
         .unwrap();
     let err = store
-        .index(&[data.clone()], IndexOptions::default(), &mut |_| {})
+        .index(std::slice::from_ref(&data), IndexOptions::default(), &mut |_| {})
         .unwrap_err();
     let message = format!("{err:#}");
     assert!(message.contains("shenzhen-longhua-district-gov-2019.txt"), "{message}");
