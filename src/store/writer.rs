@@ -450,8 +450,8 @@ fn explain_write_error(e: anyhow::Error) -> anyhow::Error {
     });
     if full {
         anyhow::anyhow!(
-            "{e:#}\nThe index could not grow (disk full, quota or file size limit?). The reports written \
-             before this one are kept and the index is consistent: free some space and run the same command again."
+            "{e:#}\nThe index could not grow (disk full, quota or file size limit?). The reports committed \
+             before it are kept and the index is consistent: free some space and run the same command again."
         )
     } else {
         e
