@@ -120,11 +120,9 @@ fn decompress(format: u8, stream: &[u8]) -> Result<Vec<u8>> {
             .filter(|&n| n <= MAX_RAW_BYTES)
             .context("paragraph body has no readable size")?;
         return DECOMPRESSOR.with_borrow_mut(|slot| {
-            if slot.is_none() {
-                *slot = Some(zstd::bulk::Decompressor::new().context("cannot set up zstd")?);
-            }
-            let Some(decompressor) = slot.as_mut() else {
-                bail!("cannot set up zstd");
+            let decompressor = match slot {
+                Some(d) => d,
+                None => slot.insert(zstd::bulk::Decompressor::new().context("cannot set up zstd")?),
             };
             decompressor
                 .decompress(stream, size)

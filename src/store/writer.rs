@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 /// How long one batch of reports stays uncommitted, unless the options
 /// say otherwise.
-pub const BATCH_TIME: Duration = Duration::from_millis(1000);
+const BATCH_TIME: Duration = Duration::from_millis(1000);
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct IndexStats {
@@ -471,10 +471,11 @@ impl Store {
         // of the million child rows against its report costs a tenth of
         // the run and can find nothing.
         self.conn.pragma_update(None, "foreign_keys", "OFF")?;
-        // A statement that changes many rows inside the batch (deleting a
-        // replaced report's figures) journals the pages it changes so it
-        // can be undone alone; in a temporary file, journals doubled the
-        // kernel's share of a run.
+        // Journals stay in memory: a statement that changes many rows
+        // inside the batch (deleting a replaced report's figures) journals
+        // the pages it changes so it can be undone alone. In a temporary
+        // file, the per-report savepoints' journals of earlier versions
+        // doubled the kernel's share of a run.
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
         // The larger cache lasts for the run only: a reader needs little.
         let cache: i64 = self.conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
@@ -821,14 +822,11 @@ impl Store {
                 ])?;
             }
         }
-        let new_chars = store_pinyin(tx, &mut self.pinyin_known, &d.han)?;
+        store_pinyin(tx, &mut self.pinyin_known, &d.han)?;
         tx.prepare_cached("DELETE FROM failures WHERE path = ?1")?
             .execute([path])?;
         if old.is_some() {
             delete_orphan_bureaus(tx)?;
-        }
-        if let Some(known) = self.pinyin_known.as_mut() {
-            known.extend(new_chars);
         }
         self.fts_pending.extend(
             paragraph_ids
@@ -876,14 +874,13 @@ impl Store {
 }
 
 /// Stores the readings of the characters of `han` (Han, distinct) that the
-/// `pinyin` table lacks; returns them (the caller records them as known
-/// once the transaction commits). `known` is read from the table on first
-/// use.
+/// `pinyin` table lacks, and records them in `known`, which is read from
+/// the table on first use (and forgotten when a batch is rolled back).
 fn store_pinyin(
     tx: &rusqlite::Connection,
     known: &mut Option<std::collections::HashSet<char>>,
     han: &[char],
-) -> Result<Vec<char>> {
+) -> Result<()> {
     use crate::search::pinyin::readings_of;
     let known = match known {
         Some(k) => k,
@@ -896,13 +893,14 @@ fn store_pinyin(
             known.insert(chars)
         }
     };
-    let mut new = Vec::new();
     let mut st = tx.prepare_cached("INSERT OR IGNORE INTO pinyin(ch, readings) VALUES (?1, ?2)")?;
-    for &c in han.iter().filter(|c| !known.contains(c)) {
-        st.execute(params![c.to_string(), readings_of(c).join(" ")])?;
-        new.push(c);
+    for &c in han {
+        if !known.contains(&c) {
+            st.execute(params![c.to_string(), readings_of(c).join(" ")])?;
+            known.insert(c);
+        }
     }
-    Ok(new)
+    Ok(())
 }
 
 /// Deletes a report's rows and its paragraphs' entries in the full-text
