@@ -498,6 +498,22 @@ fn a_damaged_body_is_an_error_naming_its_report() {
     let err = format!("{:#}", store.search("婚姻登记", 50).unwrap_err());
     assert!(err.contains(&format!("report {hit}")), "{err}");
     assert!(!store.integrity_ok().unwrap());
+    // A value that is not a blob at all, and a zstd body cut short.
+    for damaged in ["'02ff00'", "x'0328b52ffd'"] {
+        conn.execute(
+            &format!("UPDATE bodies SET data = {damaged} WHERE report_id = ?1"),
+            [hit],
+        )
+        .unwrap();
+        for err in [
+            store.report(hit).unwrap_err(),
+            store.search("婚姻登记", 50).unwrap_err(),
+        ] {
+            let err = format!("{err:#}");
+            assert!(err.contains(&format!("report {hit}")), "{damaged}: {err}");
+        }
+        assert!(!store.integrity_ok().unwrap());
+    }
     conn.execute("DELETE FROM bodies WHERE report_id = ?1", [hit]).unwrap();
     let err = format!("{:#}", store.report(hit).unwrap_err());
     assert!(err.contains("but 0 stored texts"), "{err}");

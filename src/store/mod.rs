@@ -188,9 +188,10 @@ impl Store {
         let mut bodies = true;
         while let Some(row) = rows.next()? {
             let count: i64 = row.get(2)?;
-            bodies &= match row.get_ref(1)?.as_blob_or_null()? {
-                Some(data) => body::decode(data).is_ok_and(|b| b.texts.len() as i64 == count),
-                None => false,
+            // A missing body, or a value that is not a blob, is damage.
+            bodies &= match row.get_ref(1)?.as_blob_or_null() {
+                Ok(Some(data)) => body::decode(data).is_ok_and(|b| b.texts.len() as i64 == count),
+                Ok(None) | Err(_) => false,
             };
         }
         Ok(r == "ok" && fts && bodies)
@@ -205,7 +206,11 @@ impl Store {
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
-            let texts = body::decode(row.get_ref(1)?.as_blob()?)
+            let texts = row
+                .get_ref(1)?
+                .as_blob()
+                .map_err(anyhow::Error::from)
+                .and_then(body::decode)
                 .with_context(|| format!("report {id}"))?
                 .texts;
             out.extend(texts.into_iter().enumerate().map(|(i, t)| (id, i, t)));
@@ -220,7 +225,8 @@ impl Store {
             .conn
             .prepare_cached("SELECT data FROM bodies WHERE report_id = ?1")?
             .query_row([report], |r| r.get(0))
-            .optional()?;
+            .optional()
+            .with_context(|| format!("report {report}: cannot read its stored text"))?;
         match data {
             Some(d) => body::decode(&d).with_context(|| format!("report {report}: its stored text is damaged")),
             None => Ok(body::Body::default()),
