@@ -321,15 +321,21 @@ fn fts_settings(db: &Path) -> Vec<(String, i64)> {
         .unwrap()
 }
 
-/// A new index merges its full-text segments 16 at a time (schema 12) and
-/// writes a segment per 8 MB of entries (schema 13), not FTS5's 4 and 1 MB.
+/// What the full-text index is set to: merging segments 64 at a time
+/// (schemas 12 and 15) and a segment per 8 MB of entries (schema 13), not
+/// FTS5's 4, 16 and 1 MB.
+fn bulk_settings() -> Vec<(String, i64)> {
+    vec![
+        ("automerge".to_string(), 64),
+        ("crisismerge".to_string(), 64),
+        ("hashsize".to_string(), 8 << 20),
+    ]
+}
+
 #[test]
 fn a_new_full_text_index_is_set_for_bulk_writes() {
     let (tmp, _store) = indexed_samples();
-    assert_eq!(
-        fts_settings(&tmp.path().join("i.db")),
-        [("automerge".to_string(), 16), ("hashsize".to_string(), 8 << 20)]
-    );
+    assert_eq!(fts_settings(&tmp.path().join("i.db")), bulk_settings());
 }
 
 /// An index written by schema 4 (paragraphs indexed by a trigger) is
@@ -366,10 +372,7 @@ fn a_schema_4_index_keeps_its_full_text_index() {
     }
     let mut store = Store::open(&db).unwrap();
     assert_eq!(store.search("婚姻登记", 50).unwrap().len(), 6);
-    assert_eq!(
-        fts_settings(&db),
-        [("automerge".to_string(), 16), ("hashsize".to_string(), 8 << 20)]
-    );
+    assert_eq!(fts_settings(&db), bulk_settings());
     // Coverage, sections of paragraphs and the files' hashes come through
     // the upgrade (an unchanged file is not indexed again).
     assert_eq!(store.coverage(&filter).unwrap(), coverage);
