@@ -136,6 +136,12 @@ fn decompress(format: u8, stream: &[u8]) -> Result<Vec<u8>> {
     Ok(raw)
 }
 
+/// A stored body's paragraphs from its column's value; a value that is
+/// not a blob is damage like any other.
+pub fn decode_value(value: rusqlite::types::ValueRef<'_>) -> Result<Body> {
+    decode(value.as_blob()?)
+}
+
 /// A stored body's paragraphs; an error (never a panic) when the value is
 /// damaged. A schema-8 body gives every paragraph the section `None`.
 pub fn decode(data: &[u8]) -> Result<Body> {

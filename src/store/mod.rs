@@ -188,11 +188,9 @@ impl Store {
         let mut bodies = true;
         while let Some(row) = rows.next()? {
             let count: i64 = row.get(2)?;
-            // A missing body, or a value that is not a blob, is damage.
-            bodies &= match row.get_ref(1)?.as_blob_or_null() {
-                Ok(Some(data)) => body::decode(data).is_ok_and(|b| b.texts.len() as i64 == count),
-                Ok(None) | Err(_) => false,
-            };
+            // A missing body (NULL here), or a value that is not a blob,
+            // is damage.
+            bodies &= body::decode_value(row.get_ref(1)?).is_ok_and(|b| b.texts.len() as i64 == count);
         }
         Ok(r == "ok" && fts && bodies)
     }
@@ -206,11 +204,7 @@ impl Store {
         let mut out = Vec::new();
         while let Some(row) = rows.next()? {
             let id: i64 = row.get(0)?;
-            let texts = row
-                .get_ref(1)?
-                .as_blob()
-                .map_err(anyhow::Error::from)
-                .and_then(body::decode)
+            let texts = body::decode_value(row.get_ref(1)?)
                 .with_context(|| format!("report {id}"))?
                 .texts;
             out.extend(texts.into_iter().enumerate().map(|(i, t)| (id, i, t)));

@@ -550,12 +550,7 @@ impl Store {
         let mut read = 0;
         while let Some(row) = rows.next()? {
             let report: i64 = row.get(0)?;
-            // A value of another type is damage too, and names its report.
-            let body = row
-                .get_ref(1)?
-                .as_blob()
-                .map_err(anyhow::Error::from)
-                .and_then(super::body::decode)
+            let body = super::body::decode_value(row.get_ref(1)?)
                 .with_context(|| format!("report {report}: its stored text is damaged"))?;
             read += body.texts.len();
             for ((ord, text), section) in body.texts.into_iter().enumerate().zip(body.sections).rev() {
