@@ -9,7 +9,9 @@
 //! - [`tui`]: the browser.
 //! - [`config`]: the config file; [`log`]: the log file.
 //! - [`corpus`]: a generator of realistic reports for benchmarks.
+//! - [`alloc`]: the allocator (mimalloc), SQLite's included.
 
+pub mod alloc;
 pub mod cli;
 pub mod config;
 pub mod corpus;

@@ -423,21 +423,6 @@ impl IndexLock {
     }
 }
 
-/// Returns to the system the memory a run freed (the writer's page cache,
-/// the parsed reports that waited for it), which glibc's allocator would
-/// otherwise keep: `fazhi PATH` goes on to browse in the same process. In
-/// the bench, which browses after indexing in one process, the peak
-/// memory at 10k was 185 MB with it kept and 79 MB with it given back
-/// (12 to 15 ms).
-fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim has no preconditions; it only releases free
-    // memory of glibc's own arenas.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 /// Adds what to do to a write error that means the disk is full (or the
 /// file may grow no more).
 fn explain_write_error(e: anyhow::Error) -> anyhow::Error {
@@ -483,7 +468,10 @@ impl Store {
         let result = self.index_files(paths, opts, progress);
         let checks_on = self.conn.pragma_update(None, "foreign_keys", "ON");
         let cache_back = self.conn.pragma_update(None, "cache_size", cache);
-        give_back_freed_memory();
+        // The run's freed memory (the writer's page cache, the parsed
+        // reports that waited for it) goes back: `fazhi PATH` browses next
+        // in this process.
+        crate::alloc::give_back_freed_memory();
         let stats = result?;
         checks_on?;
         cache_back?;
