@@ -462,16 +462,15 @@ impl Store {
         // file, the per-report savepoints' journals of earlier versions
         // doubled the kernel's share of a run.
         self.conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // Freed memory stays for reuse until the run ends, then goes back.
+        let kept = crate::alloc::KeepFreedMemory::new();
         // The larger cache lasts for the run only: a reader needs little.
         let cache: i64 = self.conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
         self.conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
         let result = self.index_files(paths, opts, progress);
         let checks_on = self.conn.pragma_update(None, "foreign_keys", "ON");
         let cache_back = self.conn.pragma_update(None, "cache_size", cache);
-        // The run's freed memory (the writer's page cache, the parsed
-        // reports that waited for it) goes back: `fazhi PATH` browses next
-        // in this process.
-        crate::alloc::give_back_freed_memory();
+        drop(kept);
         let stats = result?;
         checks_on?;
         cache_back?;
