@@ -200,6 +200,10 @@ const BACKLOG_BYTES: usize = 16 << 20;
 /// kernel's time in a 64 s run, 8 to 9 s with a larger cache).
 const WRITER_CACHE_KIB: i64 = 64 << 10;
 
+/// SQLite's automatic checkpoint, in pages of the write-ahead log (its
+/// default), outside index runs.
+const WAL_AUTOCHECKPOINT: i64 = 1000;
+
 /// The parsed reports waiting for the writer: their weight, whether the
 /// writer stopped taking them, and the file it writes next.
 #[derive(Default)]
@@ -465,6 +469,32 @@ impl IndexLock {
     }
 }
 
+/// Copies committed pages from the write-ahead log into the database on a
+/// thread of its own during an index run, instead of the writer doing it
+/// at the commit that fills the log past 1000 pages (SQLite's automatic
+/// checkpoint, which the run turns off). The writer sets the pace of a
+/// run, and a checkpoint copies every page the run writes a second time; a
+/// passive checkpoint runs beside the writer without blocking it. Returns
+/// where to tell it of each commit (it ends when that is dropped), or
+/// `None` when its connection cannot be had.
+fn spawn_checkpointer<'s>(scope: &'s std::thread::Scope<'s, '_>, path: &Path) -> Option<mpsc::Sender<()>> {
+    let conn = rusqlite::Connection::open(path)
+        .and_then(|conn| conn.busy_timeout(Duration::from_secs(10)).map(|()| conn))
+        .inspect_err(|e| tracing::warn!(error = %e, "no checkpoints beside the writer"))
+        .ok()?;
+    let (tx, rx) = mpsc::channel::<()>();
+    scope.spawn(move || {
+        while rx.recv().is_ok() {
+            // Commits told of while it ran are covered by one more.
+            while rx.try_recv().is_ok() {}
+            if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(PASSIVE)") {
+                tracing::warn!(error = %e, "checkpoint beside the writer failed");
+            }
+        }
+    });
+    Some(tx)
+}
+
 /// Adds what to do to a write error that means the disk is full (or the
 /// file may grow no more).
 fn explain_write_error(e: anyhow::Error) -> anyhow::Error {
@@ -509,13 +539,17 @@ impl Store {
         // The larger cache lasts for the run only: a reader needs little.
         let cache: i64 = self.conn.pragma_query_value(None, "cache_size", |r| r.get(0))?;
         self.conn.pragma_update(None, "cache_size", -WRITER_CACHE_KIB)?;
+        // A thread of the run checkpoints instead (see `spawn_checkpointer`).
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
         let result = self.index_files(paths, opts, progress);
         let checks_on = self.conn.pragma_update(None, "foreign_keys", "ON");
         let cache_back = self.conn.pragma_update(None, "cache_size", cache);
+        let checkpoints_back = self.conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT);
         drop(kept);
         let stats = result?;
         checks_on?;
         cache_back?;
+        checkpoints_back?;
         Ok(stats)
     }
 
@@ -548,13 +582,20 @@ impl Store {
         let backlog = Backlog::default();
         let mut write_error: Option<anyhow::Error> = None;
         std::thread::scope(|scope| {
+            let checkpoints = spawn_checkpointer(scope, &self.path);
+            // Without the checkpointer, the writer checkpoints as usual.
+            if checkpoints.is_none() {
+                let _ = self.conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT);
+            }
             for _ in 0..workers {
                 let tx = tx.clone();
                 let (files, known, next, backlog) = (&files, &known, &next, &backlog);
                 scope.spawn(move || {
                     loop {
                         let started = Instant::now();
-                        let Some((i, outcome)) = examine_next(files, known, next) else { break };
+                        let Some((i, outcome)) = examine_next(files, known, next) else {
+                            break;
+                        };
                         let took = started.elapsed();
                         let weight = match &outcome {
                             Outcome::Parsed { size, .. } => usize::try_from(*size).unwrap_or(usize::MAX),
@@ -590,8 +631,8 @@ impl Store {
                         Ok(r) => Some(r),
                         Err(_) => {
                             let to_parse = total.saturating_sub(next.load(std::sync::atomic::Ordering::Relaxed));
-                            let helps = ready.len() < WRITER_AHEAD
-                                && pace.writer_should_parse(to_parse, total - done, workers);
+                            let helps =
+                                ready.len() < WRITER_AHEAD && pace.writer_should_parse(to_parse, total - done, workers);
                             let started = Instant::now();
                             match helps.then(|| examine_next(&files, &known, &next)).flatten() {
                                 Some((i, outcome)) => Some((i, outcome, 0, started.elapsed())),
@@ -633,8 +674,15 @@ impl Store {
                 }
                 if batch.is_some_and(|t| t.elapsed() >= opts.batch) {
                     batch = None;
-                    if let Err(e) = self.commit_batch() {
-                        write_error.get_or_insert(e);
+                    match self.commit_batch() {
+                        Ok(()) => {
+                            if let Some(c) = &checkpoints {
+                                let _ = c.send(());
+                            }
+                        }
+                        Err(e) => {
+                            write_error.get_or_insert(e);
+                        }
                     }
                 }
                 pace.written(writing.elapsed());
@@ -643,6 +691,8 @@ impl Store {
             // Parsing threads still waiting for room stop now (the writer
             // gave up on an error).
             backlog.close();
+            // The checkpointer ends.
+            drop(checkpoints);
             if batch.is_some()
                 && let Err(e) = self.commit_batch()
             {
@@ -1021,5 +1071,57 @@ mod tests {
             assert!(!waiter.join().unwrap(), "a closed backlog admits nothing");
         });
         assert!(!backlog.admit(2, 0));
+    }
+
+    /// The write-ahead log's last frame and how many frames have been
+    /// copied into the database, from its index (the -shm file): the
+    /// header's mxFrame (offset 16) and the checkpoint's nBackfill (offset
+    /// 96), both native-endian (SQLite's file format, "WAL-Index Format").
+    fn wal_frames_and_backfill(db: &Path) -> (u32, u32) {
+        let shm = std::fs::read(format!("{}-shm", db.display())).unwrap();
+        let at = |o: usize| u32::from_ne_bytes(shm[o..o + 4].try_into().unwrap());
+        (at(16), at(96))
+    }
+
+    /// Commits made with automatic checkpoints off are copied into the
+    /// database by the checkpointer, and it ends when told to.
+    #[test]
+    fn the_checkpointer_copies_committed_pages_beside_the_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("index.db");
+        let writer = rusqlite::Connection::open(&db).unwrap();
+        writer
+            .execute_batch("PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0; CREATE TABLE t(x BLOB);")
+            .unwrap();
+        std::thread::scope(|scope| {
+            let commits = spawn_checkpointer(scope, &db).unwrap();
+            for _ in 0..3 {
+                writer.execute("INSERT INTO t VALUES (randomblob(100000))", []).unwrap();
+                commits.send(()).unwrap();
+            }
+            writer.execute("INSERT INTO t VALUES (randomblob(100000))", []).unwrap();
+            let (frames, _) = wal_frames_and_backfill(&db);
+            assert!(frames > 25, "each row takes pages of the log: {frames}");
+            commits.send(()).unwrap();
+        });
+        // The scope waited for the checkpointer, which saw every commit.
+        let (frames, backfill) = wal_frames_and_backfill(&db);
+        assert!(frames > 0);
+        assert_eq!(backfill, frames, "every committed frame is in the database");
+    }
+
+    /// A run turns automatic checkpoints off for its writer and back on.
+    #[test]
+    fn an_index_run_gives_automatic_checkpoints_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(&dir.path().join("index.db")).unwrap();
+        let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+        let stats = store.index(&[samples], IndexOptions::default(), &mut |_| {}).unwrap();
+        assert!(stats.new > 0);
+        let pages: i64 = store
+            .conn
+            .pragma_query_value(None, "wal_autocheckpoint", |r| r.get(0))
+            .unwrap();
+        assert_eq!(pages, WAL_AUTOCHECKPOINT);
     }
 }
