@@ -572,8 +572,8 @@ impl Store {
         let total = files.len();
         // The single writer keeps a core of its own: on 2 cores a second
         // parsing thread only took turns with it (10% slower). Instead the
-        // writer parses the next file itself whenever no parsed report waits
-        // for it (see below).
+        // writer parses the next file itself when no parsed report waits
+        // for it and parsing is behind (see `Pace`).
         let workers = std::thread::available_parallelism()
             .map_or(1, |n| n.get().saturating_sub(1))
             .clamp(1, 8);
