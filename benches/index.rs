@@ -33,6 +33,8 @@ const DEPARTMENTS: &[&str] = &[
 ];
 
 fn main() {
+    // As the binary does: SQLite allocating with mimalloc.
+    fazhi::alloc::set_up();
     let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(2000);
     let samples_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
     let mut samples: Vec<String> = std::fs::read_dir(&samples_dir)

@@ -136,6 +136,8 @@ struct Row {
 }
 
 fn main() {
+    // As the binary does: SQLite allocating with mimalloc.
+    fazhi::alloc::set_up();
     let n: u64 = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(10_000);
     let mut rows: Vec<Row> = Vec::new();
     let mut row = |measure: String, value: String, target: &'static str, met: Option<bool>| {

@@ -34,10 +34,16 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// Sets the allocator up: freed memory returned at once, and SQLite
 /// allocating with mimalloc, without counting its memory use
 /// (`SQLITE_CONFIG_MEMSTATUS`, a mutex around every allocation; fazhi never
-/// asks for the figure). SQLite can be set up only before its first use in
-/// the process, so [`crate::store::Store`] calls this before opening a
-/// connection; when something else used SQLite first, SQLite keeps its own
-/// allocator and this returns false. Later calls return what the first did.
+/// asks for the figure).
+///
+/// Call it first thing in `main`, before any other thread runs: SQLite can
+/// be configured only before its first use, and `sqlite3_config` must not
+/// run while another thread uses SQLite (one that was allocating with
+/// SQLite's own allocator would later free its blocks with mimalloc's).
+/// So the library never calls it: a program, or a test, that does not
+/// keeps SQLite's own allocator. When SQLite was used first, it keeps its
+/// own allocator and this returns false. Later calls return what the first
+/// did.
 pub fn set_up() -> bool {
     static DONE: OnceLock<bool> = OnceLock::new();
     *DONE.get_or_init(|| {
@@ -74,18 +80,25 @@ pub fn set_up() -> bool {
 /// While it lives, freed memory is kept a second before it goes back to
 /// the system (mimalloc's default): an index run frees and allocates the
 /// same sizes batch after batch. Dropping it returns what the run freed
-/// (the writer's page cache, the reports that waited for it): `fazhi PATH`
-/// browses next in the same process.
-pub struct KeepFreedMemory(());
+/// (the writer's page cache, the reports that waited for it), since
+/// `fazhi PATH` browses next in the same process, and puts the delay back
+/// as it was.
+pub struct KeepFreedMemory {
+    delay_before: std::os::raw::c_long,
+}
 
 /// mimalloc's own purge delay, in milliseconds.
 const DEFAULT_PURGE_DELAY: std::os::raw::c_long = 1000;
 
 impl KeepFreedMemory {
     pub fn new() -> KeepFreedMemory {
-        // SAFETY: mi_option_set only stores the value.
-        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, DEFAULT_PURGE_DELAY) };
-        KeepFreedMemory(())
+        // SAFETY: mi_option_get and mi_option_set only read and store the
+        // value.
+        unsafe {
+            let delay_before = libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY);
+            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, DEFAULT_PURGE_DELAY);
+            KeepFreedMemory { delay_before }
+        }
     }
 }
 
@@ -100,7 +113,7 @@ impl Drop for KeepFreedMemory {
         // SAFETY: mi_option_set only stores the value; mi_collect has no
         // preconditions.
         unsafe {
-            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0);
+            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, self.delay_before);
             libmimalloc_sys::mi_collect(true);
         }
     }

@@ -1,6 +1,7 @@
-//! SQLite allocates with mimalloc once fazhi has opened an index (see
-//! `fazhi::alloc`). Its own test binary: SQLite can be configured only
-//! before its first use in a process.
+//! The allocator set-up of `fazhi::alloc`, as the binary does it first
+//! thing in `main`. Its own test binary, and one test: SQLite can be
+//! configured only before its first use in a process, and with no other
+//! thread using it.
 
 use fazhi::store::Store;
 
@@ -17,24 +18,23 @@ fn sqlite_block_is_mimallocs() -> bool {
     }
 }
 
+/// mimalloc's purge delay (its option 15), in milliseconds.
+fn purge_delay() -> std::os::raw::c_long {
+    // SAFETY: mi_option_get only reads.
+    unsafe { libmimalloc_sys::mi_option_get(15) }
+}
+
 #[test]
-fn sqlite_allocates_with_mimalloc_after_an_index_is_opened() {
+fn sqlite_allocates_with_mimalloc_and_memory_is_kept_only_while_indexing() {
+    assert!(fazhi::alloc::set_up());
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("index.db")).unwrap();
+    let mut store = Store::open(&dir.path().join("index.db")).unwrap();
     assert!(sqlite_block_is_mimallocs());
     // Later calls say what the first did, and change nothing.
     assert!(fazhi::alloc::set_up());
     assert!(sqlite_block_is_mimallocs());
-    drop(store);
-}
 
-#[test]
-fn freed_memory_is_kept_only_while_indexing() {
-    // mimalloc's purge delay (its option 15), in milliseconds.
-    // SAFETY: mi_option_get only reads.
-    let purge_delay = || unsafe { libmimalloc_sys::mi_option_get(15) };
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("index.db")).unwrap();
+    // Freed memory goes back at once, but during an index run.
     assert_eq!(purge_delay(), 0);
     {
         let _kept = fazhi::alloc::KeepFreedMemory::new();
@@ -45,4 +45,5 @@ fn freed_memory_is_kept_only_while_indexing() {
     let stats = store.index(&[samples], Default::default(), &mut |_| {}).unwrap();
     assert!(stats.new > 0);
     assert_eq!(purge_delay(), 0);
+    assert!(sqlite_block_is_mimallocs());
 }

@@ -297,6 +297,8 @@ Examples:
 }
 
 pub fn main() -> ExitCode {
+    // Before any thread, and before SQLite is first used.
+    crate::alloc::set_up();
     let cli = Cli::parse();
     let mut out = Out::default();
     let result = run(cli, &mut out);

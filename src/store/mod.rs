@@ -81,7 +81,6 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
         }
-        crate::alloc::set_up();
         let conn = Connection::open(path).with_context(|| format!("cannot open the index {}", path.display()))?;
         let store = Store {
             conn,
@@ -138,7 +137,6 @@ impl Store {
     }
 
     fn connect_read_only(path: &Path, immutable: bool) -> Result<Store> {
-        crate::alloc::set_up();
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let conn = if immutable {
             Connection::open_with_flags(format!("{}?immutable=1", file_uri(path)), flags)
