@@ -584,8 +584,10 @@ impl Store {
         std::thread::scope(|scope| {
             let checkpoints = spawn_checkpointer(scope, &self.path);
             // Without the checkpointer, the writer checkpoints as usual.
-            if checkpoints.is_none() {
-                let _ = self.conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT);
+            if checkpoints.is_none()
+                && let Err(e) = self.conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT)
+            {
+                tracing::warn!(error = %e, "no checkpoints during this run: the log grows until it ends");
             }
             for _ in 0..workers {
                 let tx = tx.clone();
@@ -691,7 +693,9 @@ impl Store {
             // Parsing threads still waiting for room stop now (the writer
             // gave up on an error).
             backlog.close();
-            // The checkpointer ends.
+            // The checkpointer ends, before the last batch commits: the run
+            // does not wait for that batch's pages to be copied; closing the
+            // index or its next commit copies them.
             drop(checkpoints);
             if batch.is_some()
                 && let Err(e) = self.commit_batch()
