@@ -163,8 +163,11 @@ fn readers_never_see_a_half_written_report() {
             let mut store = Store::open(&db).unwrap();
             // Batches far shorter than the run, whatever the machine's
             // speed, so that readers meet the index between them.
+            // The paragraphs go to the full-text index a few reports at a
+            // time, inside each batch.
             let opts = IndexOptions {
                 batch: std::time::Duration::from_millis(20),
+                fts_sync_bytes: 16 << 10,
                 ..IndexOptions::default()
             };
             store.index(&[data], opts, &mut |_| {}).unwrap()

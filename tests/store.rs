@@ -22,16 +22,28 @@ fn copy_samples(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn index(store: &mut Store, dir: &Path, prune: bool) -> fazhi::store::writer::IndexStats {
-    store
-        .index(
-            &[dir.to_path_buf()],
-            IndexOptions {
-                prune,
-                ..IndexOptions::default()
-            },
-            &mut |_| {},
-        )
-        .expect("index run")
+    index_with(
+        store,
+        dir,
+        IndexOptions {
+            prune,
+            ..IndexOptions::default()
+        },
+    )
+}
+
+fn index_with(store: &mut Store, dir: &Path, opts: IndexOptions) -> fazhi::store::writer::IndexStats {
+    store.index(&[dir.to_path_buf()], opts, &mut |_| {}).expect("index run")
+}
+
+/// Each report's paragraphs go to the full-text index as soon as they are
+/// written, in the middle of the batch (by default a segment's worth of
+/// text waits, more than the samples hold).
+fn syncing_each_report() -> IndexOptions {
+    IndexOptions {
+        fts_sync_bytes: 1,
+        ..IndexOptions::default()
+    }
 }
 
 #[test]
@@ -180,7 +192,22 @@ fn indexed_samples() -> (tempfile::TempDir, Store) {
 
 #[test]
 fn search_matches_a_brute_force_scan() {
-    let (tmp, mut store) = indexed_samples();
+    let (tmp, store) = indexed_samples();
+    search_matches_a_brute_force_scan_in(tmp, store, IndexOptions::default());
+}
+
+#[test]
+fn search_matches_a_brute_force_scan_when_paragraphs_are_indexed_during_the_batch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("reports");
+    std::fs::create_dir(&data).unwrap();
+    copy_samples(&data);
+    let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
+    index_with(&mut store, &data, syncing_each_report());
+    search_matches_a_brute_force_scan_in(tmp, store, syncing_each_report());
+}
+
+fn search_matches_a_brute_force_scan_in(tmp: tempfile::TempDir, mut store: Store, opts: IndexOptions) {
     // A paragraph with every trigram of 甲乙丙丁甲乙 but not the word: the
     // trigram index, which keeps no positions, offers it as a candidate.
     let data = tmp.path().join("reports");
@@ -189,7 +216,7 @@ fn search_matches_a_brute_force_scan() {
         "某县民政局2023年法治政府建设年度报告\n\n一、主要举措\n\n甲乙丙丁和丙丁甲乙都在这一段里。\n",
     )
     .unwrap();
-    assert_eq!(index(&mut store, &data, false).new, 1);
+    assert_eq!(index_with(&mut store, &data, opts).new, 1);
     let paragraphs = store.all_paragraphs().unwrap();
     assert!(paragraphs.iter().any(|(_, _, t)| t.contains("甲乙丙丁和丙丁甲乙")));
     let queries = [
@@ -287,24 +314,47 @@ fn a_stored_report_reads_back_as_parsed() {
 /// hand its old ids to the new paragraphs, or the index would skip them.
 #[test]
 fn the_full_text_index_follows_a_replaced_newest_report() {
+    the_full_text_index_follows_a_replaced_newest_report_with(IndexOptions::default());
+}
+
+/// The same, where the paragraphs reach the index before their batch ends.
+#[test]
+fn the_full_text_index_follows_a_replaced_report_indexed_during_its_batch() {
+    the_full_text_index_follows_a_replaced_newest_report_with(syncing_each_report());
+}
+
+fn the_full_text_index_follows_a_replaced_newest_report_with(opts: IndexOptions) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("reports");
     std::fs::create_dir(&data).unwrap();
+    // Written first in each run, and changed in each: the newest report's
+    // ids are taken after an older report was replaced in the same batch.
+    let older = data.join("a-maojian.txt");
+    let older_text = std::fs::read_to_string(common::sample_path("maojian-district-civil-affairs-2023.txt")).unwrap();
+    std::fs::write(&older, &older_text).unwrap();
     let file = data.join("hubin.txt");
     let text = std::fs::read_to_string(common::sample_path("hubin-district-civil-affairs-2023.txt")).unwrap();
     std::fs::write(&file, &text).unwrap();
     let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
-    index(&mut store, &data, false);
+    index_with(&mut store, &data, opts);
     assert_eq!(store.search("2529件", 10).unwrap().len(), 1);
     let marriage = store.search("婚姻登记", 100).unwrap().len();
     assert!(marriage > 0);
+    let law = store.search("法治", 1000).unwrap().len();
     for round in 0..3 {
+        let mark = format!("第{round}轮标记");
+        std::fs::write(&older, older_text.replacen('。', &format!("，{mark}。"), 1)).unwrap();
         let changed = text.replace("2529件", &format!("{}件", 7000 + round));
         std::fs::write(&file, changed).unwrap();
-        assert_eq!(index(&mut store, &data, false).changed, 1);
+        assert_eq!(index_with(&mut store, &data, opts).changed, 2);
         assert!(store.search("2529件", 10).unwrap().is_empty());
         assert_eq!(store.search(&format!("{}件", 7000 + round), 10).unwrap().len(), 1);
+        assert_eq!(store.search(&mark, 10).unwrap().len(), 1, "round {round}");
+        if round > 0 {
+            assert!(store.search(&format!("第{}轮标记", round - 1), 10).unwrap().is_empty());
+        }
         assert_eq!(store.search("婚姻登记", 100).unwrap().len(), marriage, "round {round}");
+        assert_eq!(store.search("法治", 1000).unwrap().len(), law, "round {round}");
         assert!(store.integrity_ok().unwrap());
     }
 }
@@ -587,6 +637,17 @@ fn an_index_run_leaves_no_free_pages() {
 /// memory of stored pinyin went back with the batch).
 #[test]
 fn a_failed_write_rolls_its_batch_back_and_the_next_run_completes() {
+    a_failed_write_rolls_its_batch_back_with(IndexOptions::default());
+}
+
+/// The same, where the batch's first reports were in the full-text index
+/// when the write failed.
+#[test]
+fn a_failed_write_rolls_back_paragraphs_indexed_during_its_batch() {
+    a_failed_write_rolls_its_batch_back_with(syncing_each_report());
+}
+
+fn a_failed_write_rolls_its_batch_back_with(opts: IndexOptions) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("reports");
     std::fs::create_dir(&data).unwrap();
@@ -604,9 +665,7 @@ fn a_failed_write_rolls_its_batch_back_and_the_next_run_completes() {
              BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
         )
         .unwrap();
-    let err = store
-        .index(std::slice::from_ref(&data), IndexOptions::default(), &mut |_| {})
-        .unwrap_err();
+    let err = store.index(std::slice::from_ref(&data), opts, &mut |_| {}).unwrap_err();
     let message = format!("{err:#}");
     assert!(message.contains("shenzhen-longhua-district-gov-2019.txt"), "{message}");
     assert!(message.contains("injected failure"), "{message}");
@@ -619,6 +678,7 @@ fn a_failed_write_rolls_its_batch_back_and_the_next_run_completes() {
         assert_eq!(count(table), 0, "{table}");
     }
     assert!(store.search("婚姻登记", 10).unwrap().is_empty());
+    assert_eq!(count("paragraphs_vocab"), 0, "terms left in the full-text index");
     assert!(store.integrity_ok().unwrap());
 
     other.execute_batch("DROP TRIGGER injected").unwrap();

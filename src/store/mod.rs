@@ -86,7 +86,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             pinyin_known: None,
-            fts_pending: Vec::new(),
+            fts_pending: schema::PendingFts::new(),
         };
         store.configure()?;
         store.migrate()?;
@@ -149,7 +149,7 @@ impl Store {
             conn,
             path: path.to_path_buf(),
             pinyin_known: None,
-            fts_pending: Vec::new(),
+            fts_pending: schema::PendingFts::new(),
         })
     }
 

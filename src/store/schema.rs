@@ -251,24 +251,69 @@ pub fn stored_measure<'a>(label: &str, measure: &'a str) -> (Option<&'a str>, i6
 /// trigrams too. Query terms never contain it (see `search::Query`).
 pub const FTS_END: &str = "\u{1}\u{1}";
 
+/// How much paragraph text waits for the full-text index before it is
+/// added: about one segment's worth (FTS5 writes a segment when its
+/// pending terms reach 8 MB, see `V13`, and at the next statement of
+/// another table). Adding the texts once per batch instead left a whole
+/// batch's (0.6 to 0.8 s of the writer's work on the 10k bench corpus) for
+/// the end of a run, on one core, after the parsing had ended.
+pub const FTS_SYNC_BYTES: usize = 8 << 20;
+
 /// The entries of new paragraphs (id and text) for the full-text index,
 /// held until their batch commits.
-pub type PendingFts = Vec<(i64, i64, String)>;
+/// Paragraphs written but not yet in the full-text index, which takes
+/// them in bulk (see [`sync_fts`]).
+#[derive(Default)]
+pub struct PendingFts {
+    /// Each paragraph's full-text rowid, its report's id and its text.
+    rows: Vec<(i64, i64, String)>,
+    /// The length of those texts, in bytes.
+    bytes: usize,
+}
+
+impl PendingFts {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds paragraph `id` of report `report`.
+    pub fn push(&mut self, id: i64, report: i64, text: String) {
+        self.bytes += text.len();
+        self.rows.push((id, report, text));
+    }
+
+    /// Drops report `report`'s paragraphs.
+    pub fn forget_report(&mut self, report: i64) {
+        self.rows.retain(|p| p.1 != report);
+        self.bytes = self.rows.iter().map(|p| p.2.len()).sum();
+    }
+
+    /// The length of the waiting texts, in bytes.
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    pub fn clear(&mut self) {
+        self.rows.clear();
+        self.bytes = 0;
+    }
+}
 
 /// Adds the paragraphs written since the last call to the full-text index
 /// (their id, report and text in `pending`, which it empties), then marks
 /// them taken. Runs inside the caller's transaction, so a committed index
-/// is always complete. One batch at a time: FTS5 writes its pending terms
-/// out as a segment at every savepoint, and the writer held one per
-/// report until schema 14, so adding each report's paragraphs at once made
-/// thousands of tiny segments to merge (2.3 times slower); entries taken
-/// in bulk also make one segment per 8 MB (see `V13`), merged 64 at a
-/// time (`V15`).
+/// is always complete. In bulk, never a report at a time: FTS5 writes its
+/// pending terms out as a segment at every savepoint, and the writer held
+/// one per report until schema 14, so adding each report's paragraphs at
+/// once made thousands of tiny segments to merge (2.3 times slower);
+/// entries taken in bulk make one segment per 8 MB (see `V13`), merged 64
+/// at a time (`V15`). Callers add about [`FTS_SYNC_BYTES`] at a time.
 pub fn sync_fts(conn: &rusqlite::Connection, pending: &mut PendingFts) -> rusqlite::Result<()> {
     let mut st = conn.prepare_cached("INSERT INTO paragraphs_fts(rowid, text) VALUES (?1, ?2)")?;
     let mut last = 0;
     let mut text = String::new();
-    for (id, _, t) in pending.drain(..) {
+    pending.bytes = 0;
+    for (id, _, t) in pending.rows.drain(..) {
         text.clear();
         text.push_str(&t);
         text.push_str(FTS_END);
@@ -319,8 +364,10 @@ fn backfill_v8(conn: &rusqlite::Connection) -> anyhow::Result<()> {
             id,
             super::body::encode(rows.iter().map(|r| (None, r.1.as_str())))
         ])?;
-        pending.extend(rows.into_iter().map(|(p, t)| (p, id, t)));
-        if pending.len() > 10_000 {
+        for (p, t) in rows {
+            pending.push(p, id, t);
+        }
+        if pending.bytes() > FTS_SYNC_BYTES {
             sync_fts(conn, &mut pending)?;
         }
     }
@@ -376,9 +423,11 @@ fn backfill_v10(conn: &rusqlite::Connection) -> anyhow::Result<()> {
         ])?;
         let count = texts.len() as i64;
         place.execute(rusqlite::params![id, (count > 0).then_some(next), count])?;
-        pending.extend(texts.into_iter().enumerate().map(|(ord, t)| (next + ord as i64, id, t)));
+        for (ord, t) in texts.into_iter().enumerate() {
+            pending.push(next + ord as i64, id, t);
+        }
         next += count;
-        if pending.len() > 10_000 {
+        if pending.bytes() > FTS_SYNC_BYTES {
             sync_fts(conn, &mut pending)?;
         }
     }

@@ -40,6 +40,11 @@ pub struct IndexOptions {
     /// loses at most, and how often readers see new reports. Shorter
     /// batches make more, smaller full-text segments to merge.
     pub batch: Duration,
+    /// How much paragraph text waits for the full-text index before the
+    /// writer adds it, inside the batch (see [`FTS_SYNC_BYTES`]).
+    ///
+    /// [`FTS_SYNC_BYTES`]: super::schema::FTS_SYNC_BYTES
+    pub fts_sync_bytes: usize,
 }
 
 impl Default for IndexOptions {
@@ -47,6 +52,7 @@ impl Default for IndexOptions {
         IndexOptions {
             prune: false,
             batch: BATCH_TIME,
+            fts_sync_bytes: super::schema::FTS_SYNC_BYTES,
         }
     }
 }
@@ -674,6 +680,18 @@ impl Store {
                     batch = None;
                     self.abandon_batch();
                 }
+                // The batch's paragraphs go to the full-text index as
+                // they come, a segment's worth at a time (see
+                // `FTS_SYNC_BYTES`); its reports in one commit.
+                if batch.is_some()
+                    && self.fts_pending.bytes() >= opts.fts_sync_bytes
+                    && let Err(e) = super::schema::sync_fts(&self.conn, &mut self.fts_pending)
+                {
+                    write_error =
+                        Some(anyhow::Error::new(e).context("cannot add the paragraphs to the full-text index"));
+                    batch = None;
+                    self.abandon_batch();
+                }
                 if batch.is_some_and(|t| t.elapsed() >= opts.batch) {
                     batch = None;
                     match self.commit_batch() {
@@ -918,11 +936,9 @@ impl Store {
         if old.is_some() {
             delete_orphan_bureaus(tx)?;
         }
-        self.fts_pending.extend(
-            paragraph_ids
-                .zip(&r.paragraphs)
-                .map(|(pid, p)| (pid, id, p.text.clone())),
-        );
+        for (pid, p) in paragraph_ids.zip(&r.paragraphs) {
+            self.fts_pending.push(pid, id, p.text.clone());
+        }
         Ok(id)
     }
 
@@ -997,7 +1013,7 @@ fn store_pinyin(
 /// index: those already there (which the contentless index can only
 /// remove given their text) and those waiting for the batch's end.
 fn delete_report(tx: &rusqlite::Connection, id: i64, pending: &mut super::schema::PendingFts) -> Result<()> {
-    pending.retain(|p| p.1 != id);
+    pending.forget_report(id);
     // A report's paragraphs reach the index together, at its batch's end.
     let (base, count): (Option<i64>, i64) = tx
         .prepare_cached(
