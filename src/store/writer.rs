@@ -68,12 +68,18 @@ pub struct Progress<'a> {
 /// always read).
 const REPORT_EXTENSIONS: &[&str] = &["txt", "text", "htm", "html", "md"];
 
-/// Lists the report files under `paths`, sorted. Hidden entries and
-/// symbolic links to folders are skipped (no loops); unreadable folders are
-/// reported as failures.
+/// Lists the report files under `paths`, sorted, by their canonical paths
+/// (as stored). Hidden entries and symbolic links to folders are skipped
+/// (no loops); unreadable folders are reported as failures.
+///
+/// Only the given paths and links to files are resolved: a folder's entries
+/// under a canonical folder are canonical already. Resolving each file
+/// (a system call per component of its path) took the first 2 s of an
+/// index run of 100k files, on one core, before any parsing began.
 pub fn collect_files(paths: &[PathBuf], failed: &mut Vec<(PathBuf, String)>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
+        let p = &stored_path(p);
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => walk(p, &mut out, failed),
             Ok(m) if m.is_file() => out.push(p.clone()),
@@ -114,7 +120,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>, failed: &mut Vec<(PathBuf, String)>)
                 // Links to files are followed; links to folders are not (no
                 // loops); a broken or looping link is reported.
                 match std::fs::metadata(&path) {
-                    Ok(m) if m.is_file() => out.push(path),
+                    Ok(m) if m.is_file() => out.push(stored_path(&path)),
                     Ok(_) => {}
                     Err(e) => failed.push((path, format!("cannot read: {e}"))),
                 }
@@ -566,10 +572,7 @@ impl Store {
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Result<IndexStats> {
         let mut stats = IndexStats::default();
-        let files: Vec<PathBuf> = collect_files(paths, &mut stats.failed)
-            .iter()
-            .map(|p| stored_path(p))
-            .collect();
+        let files = collect_files(paths, &mut stats.failed);
         let known: HashMap<String, Vec<u8>> = {
             let mut stmt = self.conn.prepare("SELECT path, hash FROM reports")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
