@@ -712,3 +712,55 @@ fn a_failed_write_rolls_its_batch_back_with(opts: IndexOptions) {
     assert!(missing.is_empty(), "no pinyin stored for {missing:?}");
     assert!(store.integrity_ok().unwrap());
 }
+
+/// Reports are stored by their canonical paths, whichever way they were
+/// reached: through a link to their folder given on the command line, or
+/// by a link to the file itself. Links to folders inside a folder are not
+/// followed (no loops), and a broken link is a failure.
+#[cfg(unix)]
+#[test]
+fn reports_are_stored_by_canonical_paths() {
+    use std::os::unix::fs::symlink;
+    let tmp = tempfile::tempdir().unwrap();
+    let real = tmp.path().join("real");
+    std::fs::create_dir(&real).unwrap();
+    let samples = copy_samples(&real);
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let outside = elsewhere.join("outside.txt");
+    std::fs::copy(common::sample_path("hubin-district-civil-affairs-2023.txt"), &outside).unwrap();
+    let outside_text = std::fs::read_to_string(&outside).unwrap().replacen('。', "，院外。", 1);
+    std::fs::write(&outside, outside_text).unwrap();
+    symlink(&outside, real.join("link-to-outside.txt")).unwrap();
+    symlink(&samples[0], real.join("second-name.txt")).unwrap();
+    symlink(&elsewhere, real.join("folder-link")).unwrap();
+    symlink(tmp.path().join("missing.txt"), real.join("broken.txt")).unwrap();
+    let via = tmp.path().join("via");
+    symlink(&real, &via).unwrap();
+
+    let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
+    let s = index(&mut store, &via, false);
+    let failed: Vec<String> = s
+        .failed
+        .iter()
+        .map(|(p, _)| p.file_name().unwrap().to_string_lossy().to_string())
+        .collect();
+    assert_eq!(failed, ["broken.txt"]);
+    assert_eq!(s.new, samples.len() + 1, "the second name of a file is the same report");
+    let conn = rusqlite::Connection::open(tmp.path().join("i.db")).unwrap();
+    let stored: BTreeSet<PathBuf> = conn
+        .prepare("SELECT path FROM reports")
+        .unwrap()
+        .query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(|p| PathBuf::from(p.unwrap()))
+        .collect();
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap();
+    let mut expected: BTreeSet<PathBuf> = samples.iter().map(|p| canonical(p)).collect();
+    expected.insert(canonical(&outside));
+    assert_eq!(stored, expected);
+
+    // Indexed again by the real folder's name: nothing is new.
+    let s = index(&mut store, &real, false);
+    assert_eq!((s.new, s.changed, s.unchanged), (0, 0, samples.len() + 1));
+}
