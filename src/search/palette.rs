@@ -585,6 +585,14 @@ impl Matcher {
         &self.text[start..self.ends[t] as usize]
     }
 
+    /// The length of text `t` in bytes, from `ends` alone: slicing the
+    /// text checks its bytes, a cache miss for each text a ranking only
+    /// bounds (two fifths of a pinyin keystroke on 5.6M texts).
+    fn text_len(&self, t: usize) -> u32 {
+        let start = if t == 0 { 0 } else { self.ends[t - 1] };
+        self.ends[t] - start
+    }
+
     fn text_of(&self, i: usize) -> &str {
         self.text_str(self.text_of_item[i] as usize)
     }
@@ -685,7 +693,7 @@ impl Matcher {
     /// The best place any item of text `t` could take in a ranking if the
     /// text scored `bound`.
     fn best_possible(&self, t: usize, bound: i64, kind: Option<Kind>) -> Option<Rank> {
-        let len = self.text_str(t).len() as u32;
+        let len = self.text_len(t);
         let members = &self.members[self.member_starts[t] as usize..self.member_starts[t + 1] as usize];
         members
             .iter()
@@ -705,7 +713,7 @@ impl Matcher {
         limit: usize,
         best: &mut std::collections::BinaryHeap<Rank>,
     ) {
-        let len = self.text_str(t).len() as u32;
+        let len = self.text_len(t);
         let members = &self.members[self.member_starts[t] as usize..self.member_starts[t + 1] as usize];
         for &i in members {
             let k = self.kinds[i as usize];
