@@ -250,13 +250,15 @@ fn a_full_disk_stops_indexing_with_a_clear_error_and_a_consistent_index() {
     let mut cmd = fazhi(&db);
     cmd.args(["index", data.to_str().unwrap()]);
     // SAFETY: only async-signal-safe calls between fork and exec. The file
-    // size limit makes writes past 1 MB fail with EFBIG, as a full disk
-    // would (SIGXFSZ ignored so the write returns an error).
+    // size limit makes writes past 2 MB fail with EFBIG, as a full disk
+    // would (SIGXFSZ ignored so the write returns an error): past creating
+    // the index, whose log of 16 KB pages grows past 1 MB, and well short
+    // of the whole corpus.
     unsafe {
         cmd.pre_exec(|| {
             let lim = libc::rlimit {
-                rlim_cur: 1 << 20,
-                rlim_max: 1 << 20,
+                rlim_cur: 2 << 20,
+                rlim_max: 2 << 20,
             };
             libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
             if libc::setrlimit(libc::RLIMIT_FSIZE, &lim) != 0 {

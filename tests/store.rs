@@ -388,6 +388,16 @@ fn a_new_full_text_index_is_set_for_bulk_writes() {
     assert_eq!(fts_settings(&tmp.path().join("i.db")), bulk_settings());
 }
 
+#[test]
+fn a_new_index_has_16_kb_pages() {
+    let (tmp, _store) = indexed_samples();
+    let conn = rusqlite::Connection::open(tmp.path().join("i.db")).unwrap();
+    let size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap();
+    assert_eq!(size, 16384);
+    let encoding: String = conn.query_row("PRAGMA encoding", [], |r| r.get(0)).unwrap();
+    assert_eq!(encoding, "UTF-16be");
+}
+
 /// An index written by schema 4 (paragraphs indexed by a trigger) is
 /// migrated: what it holds stays searchable, and what is indexed after is
 /// found too.

@@ -16,6 +16,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+/// The page size of a new index, in bytes (see `configure`).
+pub const PAGE_SIZE: i64 = 16 << 10;
+
 pub struct Store {
     pub(crate) conn: Connection,
     path: PathBuf,
@@ -245,6 +248,17 @@ impl Store {
             .pragma_query_value(None, "page_count", |r| r.get(0))
             .with_context(ctx)?;
         if pages == 0 {
+            // 16 KB pages, not 4: an index run writes every page twice
+            // (the write-ahead log, then the checkpoint) with a system call
+            // or two per page, and the full-text index's merges and the
+            // figures' index walk fewer, fuller pages. At 100k reports a
+            // run took 34.4–35.1 s against 38.0–41.0 s (two runs each, in
+            // turn), the file was 3% smaller, and search, the palette's
+            // load and its memory were the same. Fixed when the file is
+            // created, so set first.
+            self.conn
+                .pragma_update(None, "page_size", PAGE_SIZE)
+                .with_context(ctx)?;
             self.conn
                 .pragma_update(None, "encoding", "UTF-16be")
                 .with_context(ctx)?;
@@ -327,13 +341,14 @@ impl Store {
                 return Ok(());
             };
             let to = version + 1;
+            // The commit is where a full disk shows: it says which index too.
             tx.execute_batch(sql)
                 .map_err(anyhow::Error::from)
                 .and_then(|()| schema::backfill(&tx, to))
+                .and_then(|()| Ok(tx.pragma_update(None, "user_version", to)?))
+                .and_then(|()| Ok(tx.pragma_update(None, "application_id", schema::APPLICATION_ID)?))
+                .and_then(|()| Ok(tx.commit()?))
                 .with_context(|| format!("migrating the index {} to schema {to}", self.path.display()))?;
-            tx.pragma_update(None, "user_version", to)?;
-            tx.pragma_update(None, "application_id", schema::APPLICATION_ID)?;
-            tx.commit()?;
         }
     }
 }
