@@ -181,12 +181,16 @@ fn refuses_foreign_and_newer_databases() {
 
 /// A store holding the samples (the folder lives as long as the guard).
 fn indexed_samples() -> (tempfile::TempDir, Store) {
+    indexed_samples_with(IndexOptions::default())
+}
+
+fn indexed_samples_with(opts: IndexOptions) -> (tempfile::TempDir, Store) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("reports");
     std::fs::create_dir(&data).unwrap();
     copy_samples(&data);
     let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
-    index(&mut store, &data, false);
+    index_with(&mut store, &data, opts);
     (tmp, store)
 }
 
@@ -198,12 +202,7 @@ fn search_matches_a_brute_force_scan() {
 
 #[test]
 fn search_matches_a_brute_force_scan_when_paragraphs_are_indexed_during_the_batch() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("reports");
-    std::fs::create_dir(&data).unwrap();
-    copy_samples(&data);
-    let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
-    index_with(&mut store, &data, syncing_each_report());
+    let (tmp, store) = indexed_samples_with(syncing_each_report());
     search_matches_a_brute_force_scan_in(tmp, store, syncing_each_report());
 }
 
