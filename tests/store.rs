@@ -11,7 +11,9 @@ use fazhi::store::writer::IndexOptions;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+/// Copies the sample reports into `dir`, made if missing.
 fn copy_samples(dir: &Path) -> Vec<PathBuf> {
+    std::fs::create_dir_all(dir).expect("make the folder");
     let mut out = Vec::new();
     for e in common::SAMPLES {
         let to = dir.join(e.file);
@@ -50,7 +52,6 @@ fn syncing_each_report() -> IndexOptions {
 fn index_reindex_change_and_prune() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("reports");
-    std::fs::create_dir(&data).unwrap();
     copy_samples(&data);
     let db = tmp.path().join("index.db");
 
@@ -112,7 +113,6 @@ fn index_reindex_change_and_prune() {
 fn bad_files_fail_alone() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("reports");
-    std::fs::create_dir(&data).unwrap();
     copy_samples(&data);
     std::fs::write(data.join("empty.txt"), "").unwrap();
     std::fs::write(data.join("blank.txt"), " \n\u{3000}\n").unwrap();
@@ -187,7 +187,6 @@ fn indexed_samples() -> (tempfile::TempDir, Store) {
 fn indexed_samples_with(opts: IndexOptions) -> (tempfile::TempDir, Store) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("reports");
-    std::fs::create_dir(&data).unwrap();
     copy_samples(&data);
     let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
     index_with(&mut store, &data, opts);
@@ -616,7 +615,6 @@ fn report_ids_follow_the_files_order_in_every_run() {
 fn an_index_run_leaves_no_free_pages() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("reports");
-    std::fs::create_dir(&data).unwrap();
     let files = copy_samples(&data);
     let db = tmp.path().join("i.db");
     let pages = || -> (i64, i64) {
@@ -659,7 +657,6 @@ fn a_failed_write_rolls_back_paragraphs_indexed_during_its_batch() {
 fn a_failed_write_rolls_its_batch_back_with(opts: IndexOptions) {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("reports");
-    std::fs::create_dir(&data).unwrap();
     let files = copy_samples(&data).len();
     let db = tmp.path().join("i.db");
     let mut store = Store::open(&db).unwrap();
@@ -732,7 +729,6 @@ fn reports_are_stored_by_canonical_paths() {
     use std::os::unix::fs::symlink;
     let tmp = tempfile::tempdir().unwrap();
     let real = tmp.path().join("real");
-    std::fs::create_dir(&real).unwrap();
     let samples = copy_samples(&real);
     let elsewhere = tmp.path().join("elsewhere");
     std::fs::create_dir(&elsewhere).unwrap();

@@ -277,6 +277,9 @@ const WRITER_AHEAD: usize = 64;
 /// (2 cores) the parsing thread then finished at 2.7 s and the writer
 /// wrote alone until 3.9 s. Now it parses only while the parsing threads,
 /// alone, would still be parsing after it has written everything waiting.
+/// (Most of what remained of that tail was the last batch's full-text
+/// work, until the writer added paragraphs as the batch went: see
+/// `FTS_SYNC_BYTES`.)
 #[derive(Default)]
 struct Pace {
     parsing: Duration,
