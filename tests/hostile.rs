@@ -58,7 +58,7 @@ fn stored(db: &Path) -> std::collections::HashMap<String, Stored> {
             "SELECT r.path, b.name, r.year, r.encoding, r.warnings,
                     (SELECT count(*) FROM sections s WHERE s.report_id = r.id),
                     (SELECT data FROM bodies d WHERE d.report_id = r.id),
-                    (SELECT count(*) FROM figures f WHERE f.report_id = r.id)
+                    coalesce((SELECT count FROM figures f WHERE f.report_id = r.id), 0)
              FROM reports r LEFT JOIN bureaus b ON b.id = r.bureau_id",
         )
         .unwrap();

@@ -41,7 +41,7 @@ fn stored(conn: &rusqlite::Connection) -> HashMap<String, Counts> {
             "SELECT r.path,
                     (SELECT count(*) FROM sections s WHERE s.report_id = r.id),
                     (SELECT data FROM bodies d WHERE d.report_id = r.id),
-                    (SELECT count(*) FROM figures f WHERE f.report_id = r.id)
+                    coalesce((SELECT count FROM figures f WHERE f.report_id = r.id), 0)
              FROM reports r",
         )
         .unwrap();

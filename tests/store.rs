@@ -436,6 +436,9 @@ fn a_schema_4_index_keeps_its_full_text_index() {
     assert_eq!(store.coverage(&filter).unwrap(), coverage);
     let again = store.report(1).unwrap().unwrap();
     assert_eq!((&again.parts, &again.paragraphs), (&first.parts, &first.paragraphs));
+    // The figures went from rows (up to schema 16) into lists (schema 17).
+    assert!(first.figures.len() > 10, "{}", first.figures.len());
+    assert_eq!(again.figures, first.figures);
     let data = tmp.path().join("reports");
     let files = std::fs::read_dir(&data).unwrap().count();
     let hubin = data.join("hubin-district-civil-affairs-2023.txt");
@@ -581,6 +584,62 @@ fn a_damaged_body_is_an_error_naming_its_report() {
     assert!(!store.integrity_ok().unwrap());
 }
 
+/// A report whose stored figure list is damaged is an error that names
+/// it wherever figures are read (the report, the figures listing, the
+/// measures views, the palette) and fails the integrity check; never a
+/// panic and never a report shown with figures missing.
+#[test]
+fn a_damaged_figure_list_is_an_error_naming_its_report() {
+    let (tmp, store) = indexed_samples();
+    let db = tmp.path().join("i.db");
+    let hit = store.figures(&FigureFilter::default()).unwrap()[0].report_id;
+    assert!(store.integrity_ok().unwrap());
+    drop(store);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    // An unknown format, a zstd frame cut short, a value that is not a
+    // blob, and a list whose count says more than it holds.
+    for (damage, set) in [
+        ("unknown format", "data = x'09ff00'"),
+        ("cut short", "data = x'0228b52ffd'"),
+        ("not a blob", "data = 'text'"),
+        ("count", "count = count + 1"),
+    ] {
+        let store = Store::open(&db).unwrap();
+        let before: Vec<u8> = conn
+            .query_row("SELECT data FROM figures WHERE report_id = ?1", [hit], |r| r.get(0))
+            .unwrap();
+        conn.execute(&format!("UPDATE figures SET {set} WHERE report_id = ?1"), [hit])
+            .unwrap();
+        assert!(!store.integrity_ok().unwrap(), "{damage}");
+        if damage != "count" {
+            let errors = [
+                store.report(hit).map(|_| ()).unwrap_err(),
+                store.figures(&FigureFilter::default()).map(|_| ()).unwrap_err(),
+                store.measures().map(|_| ()).unwrap_err(),
+                store
+                    .measure_group("婚姻登记", &Default::default())
+                    .map(|_| ())
+                    .unwrap_err(),
+                store.palette_items().map(|_| ()).unwrap_err(),
+            ];
+            for err in errors {
+                let err = format!("{err:#}");
+                assert!(
+                    err.contains(&format!("report {hit}")) && err.contains("damaged"),
+                    "{damage}: {err}"
+                );
+            }
+        }
+        let repair = if damage == "count" {
+            "UPDATE figures SET data = ?2, count = count - 1 WHERE report_id = ?1"
+        } else {
+            "UPDATE figures SET data = ?2 WHERE report_id = ?1"
+        };
+        conn.execute(repair, rusqlite::params![hit, before]).unwrap();
+        assert!(store.integrity_ok().unwrap(), "{damage}: repaired");
+    }
+}
+
 /// Reports are written in the order of their files whichever thread
 /// parsed them (the writer parses too when nothing waits for it), so two
 /// runs give every report the same id.
@@ -693,13 +752,16 @@ fn a_failed_write_rolls_its_batch_back_with(opts: IndexOptions) {
     assert_eq!(store.search("婚姻登记", 50).unwrap().len(), 6);
     let mut missing: BTreeSet<char> = BTreeSet::new();
     let mut stmt = other
-        .prepare("SELECT name FROM bureaus UNION SELECT title FROM sections UNION SELECT label FROM figures")
+        .prepare("SELECT name FROM bureaus UNION SELECT title FROM sections")
         .unwrap();
-    let texts: Vec<Option<String>> = stmt
+    let mut texts: Vec<Option<String>> = stmt
         .query_map([], |r| r.get(0))
         .unwrap()
         .collect::<rusqlite::Result<_>>()
         .unwrap();
+    let figures = store.figures(&FigureFilter::default()).unwrap();
+    assert!(figures.len() > 100, "{}", figures.len());
+    texts.extend(figures.into_iter().map(|f| Some(f.label)));
     for c in texts
         .iter()
         .flatten()

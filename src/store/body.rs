@@ -63,7 +63,7 @@ pub struct Body {
     pub texts: Vec<String>,
 }
 
-fn push_varint(out: &mut Vec<u8>, mut n: usize) {
+pub(super) fn push_varint(out: &mut Vec<u8>, mut n: usize) {
     loop {
         let byte = (n & 0x7f) as u8;
         n >>= 7;
@@ -83,12 +83,12 @@ pub fn encode<'a>(paragraphs: impl IntoIterator<Item = (Option<usize>, &'a str)>
         push_varint(&mut raw, text.len());
         raw.extend_from_slice(text.as_bytes());
     }
-    compress_zstd(&raw).unwrap_or_else(|| compress(WITH_SECTIONS, &raw))
+    compress_zstd(ZSTD_WITH_SECTIONS, &raw).unwrap_or_else(|| compress(WITH_SECTIONS, &raw))
 }
 
-/// A [`ZSTD_WITH_SECTIONS`] body, or `None` when zstd could not work
-/// (no memory for its context).
-fn compress_zstd(raw: &[u8]) -> Option<Vec<u8>> {
+/// `format` then one zstd frame of `raw`, or `None` when zstd could not
+/// work (no memory for its context). Figure lists are stored so too.
+pub(super) fn compress_zstd(format: u8, raw: &[u8]) -> Option<Vec<u8>> {
     COMPRESSOR.with_borrow_mut(|slot| {
         if slot.is_none() {
             *slot = zstd::bulk::Compressor::new(ZSTD_LEVEL).ok();
@@ -97,7 +97,7 @@ fn compress_zstd(raw: &[u8]) -> Option<Vec<u8>> {
         // `decompress` reads first.
         let frame = slot.as_mut()?.compress(raw).ok()?;
         let mut out = Vec::with_capacity(1 + frame.len());
-        out.push(ZSTD_WITH_SECTIONS);
+        out.push(format);
         out.extend_from_slice(&frame);
         Some(out)
     })
@@ -116,24 +116,30 @@ fn compress(format: u8, raw: &[u8]) -> Vec<u8> {
 /// The layout inside a body, decompressed.
 fn decompress(format: u8, stream: &[u8]) -> Result<Vec<u8>> {
     if format == ZSTD_WITH_SECTIONS {
-        let size = zstd::bulk::Decompressor::upper_bound(stream)
-            .filter(|&n| n <= MAX_RAW_BYTES)
-            .context("paragraph body has no readable size")?;
-        return DECOMPRESSOR.with_borrow_mut(|slot| {
-            let decompressor = match slot {
-                Some(d) => d,
-                None => slot.insert(zstd::bulk::Decompressor::new().context("cannot set up zstd")?),
-            };
-            decompressor
-                .decompress(stream, size)
-                .context("paragraph body does not decompress")
-        });
+        return decompress_zstd(stream, "paragraph body");
     }
     let mut raw = Vec::with_capacity(stream.len() * 3);
     flate2::read::DeflateDecoder::new(stream)
         .read_to_end(&mut raw)
         .context("paragraph body does not decompress")?;
     Ok(raw)
+}
+
+/// One zstd frame that records its size, as [`compress_zstd`] writes it;
+/// `what` names the value in errors.
+pub(super) fn decompress_zstd(stream: &[u8], what: &str) -> Result<Vec<u8>> {
+    let size = zstd::bulk::Decompressor::upper_bound(stream)
+        .filter(|&n| n <= MAX_RAW_BYTES)
+        .with_context(|| format!("{what} has no readable size"))?;
+    DECOMPRESSOR.with_borrow_mut(|slot| {
+        let decompressor = match slot {
+            Some(d) => d,
+            None => slot.insert(zstd::bulk::Decompressor::new().context("cannot set up zstd")?),
+        };
+        decompressor
+            .decompress(stream, size)
+            .with_context(|| format!("{what} does not decompress"))
+    })
 }
 
 /// A stored body's paragraphs from its column's value; a value that is
@@ -174,16 +180,17 @@ pub fn decode(data: &[u8]) -> Result<Body> {
     Ok(body)
 }
 
-fn read_varint(raw: &[u8], at: &mut usize) -> Result<usize> {
+/// A LEB128 varint at `at`, which it moves past it.
+pub(super) fn read_varint(raw: &[u8], at: &mut usize) -> Result<usize> {
     let mut n: usize = 0;
     let mut shift = 0;
     loop {
         let Some(&byte) = raw.get(*at) else {
-            bail!("paragraph body ends inside a number");
+            bail!("the value ends inside a number");
         };
         *at += 1;
         if shift > 56 {
-            bail!("paragraph body has an overlong number");
+            bail!("the value has an overlong number");
         }
         n |= usize::from(byte & 0x7f) << shift;
         shift += 7;
@@ -287,7 +294,7 @@ mod tests {
         }
         // A length that runs past the end, and text that is not UTF-8, in
         // both compressions.
-        let zstd_body = |raw: &[u8]| compress_zstd(raw).unwrap();
+        let zstd_body = |raw: &[u8]| compress_zstd(ZSTD_WITH_SECTIONS, raw).unwrap();
         let deflate_body = |raw: &[u8]| compress(WITH_SECTIONS, raw);
         for raw_body in [&zstd_body as &dyn Fn(&[u8]) -> Vec<u8>, &deflate_body] {
             let err = |raw: &[u8]| format!("{:#}", decode(&raw_body(raw)).unwrap_err());

@@ -5,6 +5,7 @@
 //! queries of the CLI and the browser.
 
 pub mod body;
+pub mod figures;
 pub mod parts;
 pub mod reader;
 pub mod schema;
@@ -172,7 +173,8 @@ impl Store {
     }
 
     /// `PRAGMA integrity_check` says "ok", the full-text index is sound,
-    /// and every report's body holds one text for each of its paragraphs.
+    /// every report's body holds one text for each of its paragraphs, and
+    /// every figure list decodes to its count of figures.
     pub fn integrity_ok(&self) -> Result<bool> {
         let r: String = self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         // A contentless index can only check itself, not against texts
@@ -195,7 +197,15 @@ impl Store {
             // is damage.
             bodies &= body::decode_value(row.get_ref(1)?).is_ok_and(|b| b.texts.len() as i64 == count);
         }
-        Ok(r == "ok" && fts && bodies)
+        // Likewise every figure list holds as many figures as its count.
+        let mut stmt = self.conn.prepare("SELECT count, data FROM figures")?;
+        let mut rows = stmt.query([])?;
+        let mut lists = true;
+        while let Some(row) = rows.next()? {
+            let count: i64 = row.get(0)?;
+            lists &= figures::decode_value(row.get_ref(1)?).is_ok_and(|l| l.len() as i64 == count);
+        }
+        Ok(r == "ok" && fts && bodies && lists)
     }
 
     /// Every paragraph's text, for checks that must agree with the index.

@@ -3,6 +3,7 @@
 
 use super::Store;
 use super::body::Body;
+use super::figures::StoredFigure;
 use crate::ingest::{Figure, Paragraph, Part, Section};
 use crate::search::{Query, snippet};
 use anyhow::{Context, Result};
@@ -172,7 +173,7 @@ impl Store {
             reports: c("SELECT count(*) FROM reports")?,
             sections: c("SELECT count(*) FROM sections")?,
             paragraphs: c("SELECT coalesce(sum(paragraph_count), 0) FROM reports")?,
-            figures: c("SELECT count(*) FROM figures")?,
+            figures: c("SELECT coalesce(sum(count), 0) FROM figures")?,
             failures: c("SELECT count(*) FROM failures")?,
         })
     }
@@ -301,26 +302,11 @@ impl Store {
             })
             .collect();
         crate::ingest::outline::mark_points(&mut paragraphs);
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT paragraph, section, text, value, unit, approx, label, start, end
-             FROM figures WHERE report_id = ?1 ORDER BY ord",
-        )?;
-        let mut figures = stmt
-            .query_map([id], |r| {
-                Ok(Figure {
-                    paragraph: r.get::<_, i64>(0)? as usize,
-                    section: r.get::<_, Option<i64>>(1)?.map(|s| s as usize),
-                    text: r.get(2)?,
-                    value: r.get(3)?,
-                    unit: r.get(4)?,
-                    approx: r.get(5)?,
-                    label: r.get(6)?,
-                    sentence: String::new(),
-                    start: r.get::<_, i64>(7)? as usize,
-                    end: r.get::<_, i64>(8)? as usize,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut figures: Vec<Figure> = self
+            .figure_list(id)?
+            .into_iter()
+            .map(super::figures::StoredFigure::into_figure)
+            .collect();
         for f in &mut figures {
             if let Some(p) = paragraphs.get(f.paragraph) {
                 f.sentence = crate::ingest::figures::sentence_at(&p.text, f.start).to_string();
@@ -346,40 +332,76 @@ impl Store {
         }))
     }
 
+    /// A report's figures, from its stored list (none when it has none).
+    pub(crate) fn figure_list(&self, report: i64) -> Result<Vec<StoredFigure>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT data FROM figures WHERE report_id = ?1")?;
+        let mut rows = stmt.query([report])?;
+        match rows.next()? {
+            Some(r) => super::figures::decode_value(r.get_ref(0)?)
+                .with_context(|| format!("report {report}: its stored figures are damaged")),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// A section's path and title (`None` for the preamble or a section
+    /// the report does not have).
+    pub(crate) fn section_label(&self, report: i64, section: Option<usize>) -> Result<Option<(String, String)>> {
+        let Some(ord) = section.and_then(|s| i64::try_from(s).ok()) else {
+            return Ok(None);
+        };
+        Ok(self
+            .conn
+            .prepare_cached("SELECT path, title FROM sections WHERE report_id = ?1 AND ord = ?2")?
+            .query_row([report, ord], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
     pub fn figures(&self, f: &FigureFilter) -> Result<Vec<FigureRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT r.id, b.name, r.year, s.path, s.title, f.text, f.value, f.unit, f.approx, f.label,
-                    f.paragraph, f.start, r.path
+            "SELECT r.id, b.name, r.year, r.path
              FROM figures f
              JOIN reports r ON r.id = f.report_id
              LEFT JOIN bureaus b ON b.id = r.bureau_id
-             LEFT JOIN sections s ON s.report_id = f.report_id AND s.ord = f.section
              WHERE (?1 IS NULL OR instr(b.name, ?1) > 0)
                AND (?2 IS NULL OR r.year = ?2)
-               AND (?3 IS NULL OR instr(f.label, ?3) > 0)
-             ORDER BY b.name, r.year, f.report_id, f.ord
-             LIMIT ?4",
+             ORDER BY b.name, r.year, r.id",
         )?;
-        let limit = f.limit.map_or(-1, |l| l as i64);
+        let limit = f.limit.unwrap_or(usize::MAX);
         let mut texts = TextCache::default();
-        let mut rows = stmt.query(params![f.bureau, f.year, f.label, limit])?;
+        let mut rows = stmt.query(params![f.bureau, f.year])?;
         let mut out = Vec::new();
-        while let Some(r) = rows.next()? {
+        while out.len() < limit
+            && let Some(r) = rows.next()?
+        {
             let report_id: i64 = r.get(0)?;
-            out.push(FigureRow {
-                report_id,
-                bureau: r.get(1)?,
-                year: r.get(2)?,
-                section_path: r.get(3)?,
-                section_title: r.get(4)?,
-                text: r.get(5)?,
-                value: r.get(6)?,
-                unit: r.get(7)?,
-                approx: r.get(8)?,
-                label: r.get(9)?,
-                sentence: texts.sentence(self, report_id, r.get::<_, i64>(10)?, r.get::<_, i64>(11)?)?,
-                path: r.get(12)?,
-            });
+            // The lists are read one by one, not sorted with their rows.
+            let list = self.figure_list(report_id)?;
+            for fig in list {
+                if out.len() >= limit {
+                    break;
+                }
+                if f.label.as_deref().is_some_and(|l| !fig.label.contains(l)) {
+                    continue;
+                }
+                let section = self.section_label(report_id, fig.section)?;
+                let (section_path, section_title) = section.unzip();
+                out.push(FigureRow {
+                    report_id,
+                    bureau: r.get(1)?,
+                    year: r.get(2)?,
+                    section_path,
+                    section_title,
+                    sentence: texts.sentence(self, report_id, fig.paragraph as i64, fig.start as i64)?,
+                    text: fig.text,
+                    value: fig.value,
+                    unit: fig.unit,
+                    approx: fig.approx,
+                    label: fig.label,
+                    path: r.get(3)?,
+                });
+            }
         }
         Ok(out)
     }
@@ -768,31 +790,35 @@ impl Store {
                 );
             }
         }
-        let mut stmt = self.conn.prepare(
-            "SELECT f.ord, f.label, f.text, s.path
-             FROM figures f LEFT JOIN sections s ON s.report_id = f.report_id AND s.ord = f.section
-             WHERE f.report_id = ?1 ORDER BY f.ord",
-        )?;
+        let mut paths = self
+            .conn
+            .prepare("SELECT path FROM sections WHERE report_id = ?1 ORDER BY ord")?;
+        let mut lists = self.conn.prepare("SELECT data FROM figures WHERE report_id = ?1")?;
+        let mut section_paths: Vec<String> = Vec::new();
         for &report in &order {
+            let mut rows = lists.query([report])?;
+            let Some(list) = rows.next()? else {
+                continue;
+            };
             let h = heads.get(&report).map_or("", String::as_str);
-            let mut rows = stmt.query([report])?;
+            section_paths.clear();
+            let mut rows = paths.query([report])?;
             while let Some(r) = rows.next()? {
-                text.clear();
-                text.push_str(r.get_ref(1)?.as_str()?);
-                text.push(' ');
-                text.push_str(r.get_ref(2)?.as_str()?);
-                let path = r.get_ref(3)?.as_str_or_null()?.unwrap_or("preamble");
-                m.push(
-                    Kind::Figure,
-                    &text,
-                    h,
-                    path,
-                    Target::Figure {
-                        report,
-                        figure: r.get::<_, i64>(0)? as usize,
-                    },
-                );
+                section_paths.push(r.get(0)?);
             }
+            super::figures::for_each_value(list.get_ref(0)?, |ord, f| {
+                text.clear();
+                text.push_str(f.label);
+                text.push(' ');
+                text.push_str(f.text);
+                let path = f
+                    .section
+                    .and_then(|s| section_paths.get(s))
+                    .map_or("preamble", String::as_str);
+                m.push(Kind::Figure, &text, h, path, Target::Figure { report, figure: ord });
+                Ok(())
+            })
+            .with_context(|| format!("report {report}: its stored figures are damaged"))?;
         }
         m.finish();
         Ok(m)

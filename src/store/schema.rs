@@ -6,7 +6,9 @@
 pub const APPLICATION_ID: i64 = 0x4641_5A48;
 
 /// Each entry migrates from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16];
+pub const MIGRATIONS: &[&str] = &[
+    V1, V2, V3, V4, V5, V6, V7, V8, V9, V10, V11, V12, V13, V14, V15, V16, V17,
+];
 
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
@@ -242,6 +244,18 @@ const V16: &str = r#"
 INSERT INTO paragraphs_fts(paragraphs_fts, rank) VALUES ('crisismerge', 128);
 "#;
 
+/// Version 17: a report's figures are one row, their list compressed
+/// (see `store::figures`), instead of a row each and an index by measure.
+/// The old rows are moved by [`backfill`].
+const V17: &str = r#"
+ALTER TABLE figures RENAME TO figures_v16;
+CREATE TABLE figures (
+    report_id INTEGER PRIMARY KEY REFERENCES reports(id) ON DELETE CASCADE,
+    count     INTEGER NOT NULL,  -- how many figures the list holds
+    data      BLOB NOT NULL      -- the list, compressed (store::figures)
+);
+"#;
+
 /// How a section's title is stored (schema 9): `None` and the number of
 /// characters after it when the heading holds it right after the number,
 /// else the title itself.
@@ -249,15 +263,6 @@ pub fn stored_title<'a>(heading: &str, number: &str, title: &'a str) -> (Option<
     match heading.strip_prefix(number).and_then(|rest| rest.strip_prefix(title)) {
         Some(tail) => (None, tail.chars().count() as i64),
         None => (Some(title), 0),
-    }
-}
-
-/// How a figure's measure is stored (schema 9): `None` and the number of
-/// characters before it when it ends the label, else the measure itself.
-pub fn stored_measure<'a>(label: &str, measure: &'a str) -> (Option<&'a str>, i64) {
-    match label.strip_suffix(measure) {
-        Some(head) => (None, head.chars().count() as i64),
-        None => (Some(measure), 0),
     }
 }
 
@@ -354,8 +359,66 @@ pub fn backfill(conn: &rusqlite::Connection, version: i64) -> anyhow::Result<()>
         8 => backfill_v8(conn),
         10 => backfill_v10(conn),
         11 => backfill_v11(conn),
+        17 => backfill_v17(conn),
         _ => Ok(()),
     }
+}
+
+/// Moves each report's figure rows into its list, then drops the rows and
+/// their index.
+fn backfill_v17(conn: &rusqlite::Connection) -> anyhow::Result<()> {
+    use super::figures::{StoredFigure, encode};
+    let mut insert = conn.prepare("INSERT INTO figures(report_id, count, data) VALUES (?1, ?2, ?3)")?;
+    let mut store = |report: i64, list: &mut Vec<StoredFigure>| -> rusqlite::Result<()> {
+        if !list.is_empty() {
+            insert.execute(rusqlite::params![
+                report,
+                list.len() as i64,
+                encode(list.iter().map(StoredFigure::fields))
+            ])?;
+        }
+        list.clear();
+        Ok(())
+    };
+    let mut rows = conn.prepare(
+        "SELECT report_id, paragraph, section, text, value, unit, approx, label, start, end,
+                measure, base_value, base_unit
+         FROM figures_v16 ORDER BY report_id, ord",
+    )?;
+    let mut rows = rows.query([])?;
+    let mut current: Option<i64> = None;
+    let mut list: Vec<StoredFigure> = Vec::new();
+    while let Some(r) = rows.next()? {
+        let report: i64 = r.get(0)?;
+        if let Some(prev) = current.filter(|&p| p != report) {
+            store(prev, &mut list)?;
+        }
+        current = Some(report);
+        let count = |i: usize| -> rusqlite::Result<usize> {
+            let n: i64 = r.get(i)?;
+            usize::try_from(n)
+                .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Integer, e.into()))
+        };
+        list.push(StoredFigure {
+            paragraph: count(1)?,
+            section: r.get::<_, Option<i64>>(2)?.and_then(|s| usize::try_from(s).ok()),
+            text: r.get(3)?,
+            value: r.get(4)?,
+            unit: r.get(5)?,
+            approx: r.get(6)?,
+            label: r.get(7)?,
+            start: count(8)?,
+            end: count(9)?,
+            measure: r.get(10)?,
+            base_value: r.get(11)?,
+            base_unit: r.get(12)?,
+        });
+    }
+    if let Some(last) = current {
+        store(last, &mut list)?;
+    }
+    conn.execute_batch("DROP TABLE figures_v16;")?;
+    Ok(())
 }
 
 /// Moves each report's paragraph texts into its body and the new full-text
@@ -590,10 +653,9 @@ CREATE TABLE failures (
 mod tests {
     use super::*;
 
-    /// What the writer stores for a title or a measure, read back through
-    /// the schema's generated columns, is the value itself: characters
-    /// beyond U+FFFF, a heading that does not hold its title, a label that
-    /// does not end in its measure, and empty values included.
+    /// What the writer stores for a title, read back through the schema's
+    /// generated column, is the title itself: characters beyond U+FFFF, a
+    /// heading that does not hold its title and empty values included.
     #[test]
     fn generated_columns_give_back_what_was_stored() {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
@@ -632,6 +694,28 @@ mod tests {
             stored_title("第一部分 总体情况", "第一部分", "总体情况").0,
             Some("总体情况")
         );
+    }
+
+    /// Schema 17 moves each report's figure rows into one list: what the
+    /// rows gave through their generated columns (measures and base
+    /// values, characters beyond U+FFFF and empty values included) comes
+    /// back from the list, in order, report by report.
+    #[test]
+    fn figure_rows_move_into_lists() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "encoding", "UTF-16be").unwrap();
+        for (v, sql) in MIGRATIONS[..16].iter().enumerate() {
+            conn.execute_batch(sql).unwrap();
+            backfill(&conn, v as i64 + 1).unwrap();
+        }
+        for id in 1..=3 {
+            conn.execute(
+                "INSERT INTO reports(id, path, hash, size, encoding, meta, parts, warnings, indexed_at)
+                 VALUES (?1, ?2, x'', 0, 'utf-8', '{}', 'm;m;m;m;m', '[]', '')",
+                rusqlite::params![id, format!("r{id}")],
+            )
+            .unwrap();
+        }
         let measures = [
             ("清理规范性文件", "规范性文件"),
             ("办理𠀀𠀁登记", "𠀀𠀁登记"),
@@ -640,35 +724,60 @@ mod tests {
             ("婚姻登记", ""),
             ("", ""),
         ];
-        for (i, (label, measure)) in measures.iter().enumerate() {
-            let (own, at) = stored_measure(label, measure);
+        // Report 1 has the first four (written in reverse order), report 3
+        // the last two, report 2 none.
+        for (i, (label, measure)) in measures.iter().enumerate().rev() {
+            let (report, ord) = if i < 4 { (1, i) } else { (3, i - 4) };
+            let (own, at) = match label.strip_suffix(measure) {
+                Some(head) => (None, head.chars().count() as i64),
+                None => (Some(measure), 0),
+            };
             conn.execute(
-                "INSERT INTO figures(report_id, ord, paragraph, text, value, unit, label, start, end, measure_own,
-                                     measure_at, base_value_own, base_unit_own)
-                 VALUES (1, ?1, 0, '', 2.5, '件', ?2, 0, 0, ?3, ?4, CASE WHEN ?1 % 2 = 0 THEN 10000 END,
-                         CASE WHEN ?1 % 2 = 0 THEN '元' END)",
-                rusqlite::params![i as i64, label, own, at],
+                "INSERT INTO figures(report_id, ord, paragraph, section, text, value, unit, approx, label, start, end,
+                                     measure_own, measure_at, base_value_own, base_unit_own)
+                 VALUES (?1, ?2, ?3, CASE WHEN ?3 > 0 THEN ?3 - 1 END, ?4, 2.5, '件', CASE WHEN ?3 = 1 THEN '余' END,
+                         ?5, ?3, ?3 + 4, ?6, ?7, CASE WHEN ?3 % 2 = 0 THEN 10000 END,
+                         CASE WHEN ?3 % 2 = 0 THEN '元' END)",
+                rusqlite::params![report, ord as i64, i as i64, format!("{i}件"), label, own, at],
             )
             .unwrap();
-            let got: (String, f64, String) = conn
-                .query_row(
-                    "SELECT measure, base_value, base_unit FROM figures WHERE ord = ?1",
-                    [i as i64],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-                )
-                .unwrap();
-            assert_eq!(&got.0, measure, "label {label:?}");
-            let base = if i % 2 == 0 { (10000.0, "元") } else { (2.5, "件") };
-            assert_eq!((got.1, got.2.as_str()), base);
         }
-        // The measure index serves lookups by measure.
-        let plan: String = conn
+        conn.execute_batch(MIGRATIONS[16]).unwrap();
+        backfill(&conn, 17).unwrap();
+        let lists: Vec<(i64, i64, Vec<u8>)> = conn
+            .prepare("SELECT report_id, count, data FROM figures ORDER BY report_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(lists.iter().map(|l| (l.0, l.1)).collect::<Vec<_>>(), [(1, 4), (3, 2)]);
+        let back: Vec<super::super::figures::StoredFigure> = lists
+            .iter()
+            .flat_map(|l| super::super::figures::decode(&l.2).unwrap())
+            .collect();
+        assert_eq!(back.len(), measures.len());
+        for (i, (f, (label, measure))) in back.iter().zip(&measures).enumerate() {
+            assert_eq!((f.label.as_str(), f.measure.as_str()), (*label, *measure), "figure {i}");
+            assert_eq!(
+                (f.paragraph, f.section, f.start, f.end),
+                (i, i.checked_sub(1), i, i + 4)
+            );
+            assert_eq!(
+                (f.text.clone(), f.value, f.unit.as_str()),
+                (format!("{i}件"), 2.5, "件")
+            );
+            assert_eq!(f.approx.as_deref(), (i == 1).then_some("余"));
+            let base = if i % 2 == 0 { (10000.0, "元") } else { (2.5, "件") };
+            assert_eq!((f.base_value, f.base_unit.as_str()), base);
+        }
+        let left: i64 = conn
             .query_row(
-                "EXPLAIN QUERY PLAN SELECT ord FROM figures WHERE measure = '宣传资料'",
+                "SELECT count(*) FROM sqlite_master WHERE name IN ('figures_v16', 'figures_measure')",
                 [],
-                |r| r.get(3),
+                |r| r.get(0),
             )
             .unwrap();
-        assert!(plan.contains("figures_measure"), "{plan}");
+        assert_eq!(left, 0);
     }
 }

@@ -149,8 +149,9 @@ struct Derived {
     meta: String,
     parts: String,
     warnings: String,
-    /// Each figure's measure and value in the base unit.
-    measures: Vec<(String, f64, String)>,
+    /// The figures with their measures and base values, as one value
+    /// (see `store::figures`).
+    figures: Vec<u8>,
     /// The distinct Han characters of what the palette and the filters
     /// match by pinyin: the bureau, its region, the title, the section
     /// titles and the figure labels.
@@ -181,14 +182,32 @@ impl Derived {
             meta: serde_json::to_string(&r.meta)?,
             parts: super::parts::encode(&r.parts)?,
             warnings: serde_json::to_string(&r.warnings)?,
-            measures: r
-                .figures
-                .iter()
-                .map(|f| {
-                    let (v, u) = measure::base(f.value, &f.unit);
-                    (measure::measure(&f.label), v, u)
-                })
-                .collect(),
+            figures: {
+                let measures: Vec<(String, f64, String)> = r
+                    .figures
+                    .iter()
+                    .map(|f| {
+                        let (v, u) = measure::base(f.value, &f.unit);
+                        (measure::measure(&f.label), v, u)
+                    })
+                    .collect();
+                super::figures::encode(r.figures.iter().zip(&measures).map(|(f, (m, v, u))| {
+                    super::figures::FigureFields {
+                        paragraph: f.paragraph,
+                        section: f.section,
+                        text: &f.text,
+                        value: f.value,
+                        unit: &f.unit,
+                        approx: f.approx.as_deref(),
+                        label: &f.label,
+                        start: f.start,
+                        end: f.end,
+                        measure: m,
+                        base_value: *v,
+                        base_unit: u,
+                    }
+                }))
+            },
             han,
             body: super::body::encode(r.paragraphs.iter().map(|p| (p.section, p.text.as_str()))),
         })
@@ -907,33 +926,9 @@ impl Store {
             tx.prepare_cached("INSERT INTO bodies(report_id, data) VALUES (?1, ?2)")?
                 .execute(params![id, d.body])?;
             paragraph_ids = base..base + count;
-            let mut st = tx.prepare_cached(
-                "INSERT INTO figures(report_id, ord, paragraph, section, text, value, unit, approx, label, start, end,
-                                     measure_own, measure_at, base_value_own, base_unit_own)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            )?;
-            for (i, (f, (measure, base_value, base_unit))) in r.figures.iter().zip(&d.measures).enumerate() {
-                let (measure, measure_at) = super::schema::stored_measure(&f.label, measure);
-                // Stored only where they differ from the figure's own.
-                let base_value = (base_value.to_bits() != f.value.to_bits()).then_some(*base_value);
-                let base_unit = (*base_unit != f.unit).then_some(base_unit);
-                st.execute(params![
-                    id,
-                    i as i64,
-                    f.paragraph as i64,
-                    f.section.map(|s| s as i64),
-                    f.text,
-                    f.value,
-                    f.unit,
-                    f.approx,
-                    f.label,
-                    f.start as i64,
-                    f.end as i64,
-                    measure,
-                    measure_at,
-                    base_value,
-                    base_unit
-                ])?;
+            if !r.figures.is_empty() {
+                tx.prepare_cached("INSERT INTO figures(report_id, count, data) VALUES (?1, ?2, ?3)")?
+                    .execute(params![id, r.figures.len() as i64, d.figures])?;
             }
         }
         store_pinyin(tx, &mut self.pinyin_known, &d.han)?;

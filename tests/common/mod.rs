@@ -504,13 +504,65 @@ pub fn check(r: &Report, e: &Expect, how: Strictness, variant: &str) {
 }
 
 /// Turns an index of the current schema back into schema 7's shape, for
-/// upgrade tests: sections and figures store every value, paragraphs hold
+/// upgrade tests: figures are rows again (schema 16), sections and figures
+/// store every value, paragraphs hold
 /// their text, the trigram index reads them
 /// from there, the tail index and the delete trigger are back, and there
 /// are no compressed bodies.
 #[allow(dead_code)]
 pub fn back_to_schema_7(db: &std::path::Path) {
     let conn = rusqlite::Connection::open(db).unwrap();
+    // Schema 17's figure lists become schema 16's rows.
+    conn.execute_batch(
+        "ALTER TABLE figures RENAME TO figure_lists;
+         CREATE TABLE figures (
+             report_id INTEGER NOT NULL REFERENCES reports(id) ON DELETE CASCADE,
+             ord INTEGER NOT NULL, paragraph INTEGER NOT NULL, section INTEGER, text TEXT NOT NULL,
+             value REAL NOT NULL, unit TEXT NOT NULL, approx TEXT, label TEXT NOT NULL,
+             start INTEGER NOT NULL, end INTEGER NOT NULL,
+             measure_own TEXT, measure_at INTEGER NOT NULL DEFAULT 0, base_value_own REAL, base_unit_own TEXT,
+             measure TEXT GENERATED ALWAYS AS (coalesce(measure_own, substr(label, measure_at + 1))) VIRTUAL,
+             base_value REAL GENERATED ALWAYS AS (coalesce(base_value_own, value)) VIRTUAL,
+             base_unit TEXT GENERATED ALWAYS AS (coalesce(base_unit_own, unit)) VIRTUAL,
+             PRIMARY KEY (report_id, ord)
+         ) WITHOUT ROWID;
+         CREATE INDEX figures_measure ON figures(measure);",
+    )
+    .unwrap();
+    let lists: Vec<(i64, Vec<u8>)> = conn
+        .prepare("SELECT report_id, data FROM figure_lists")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for (report, data) in lists {
+        for (ord, f) in fazhi::store::figures::decode(&data).unwrap().into_iter().enumerate() {
+            conn.execute(
+                "INSERT INTO figures(report_id, ord, paragraph, section, text, value, unit, approx, label, start, end,
+                                     measure_own, base_value_own, base_unit_own)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                rusqlite::params![
+                    report,
+                    ord as i64,
+                    f.paragraph as i64,
+                    f.section.map(|s| s as i64),
+                    f.text,
+                    f.value,
+                    f.unit,
+                    f.approx,
+                    f.label,
+                    f.start as i64,
+                    f.end as i64,
+                    f.measure,
+                    f.base_value,
+                    f.base_unit
+                ],
+            )
+            .unwrap();
+        }
+    }
+    conn.execute_batch("DROP TABLE figure_lists;").unwrap();
     // Schema 9's generated columns become stored ones again.
     conn.execute_batch(
         "ALTER TABLE sections ADD COLUMN t7 TEXT NOT NULL DEFAULT '';
