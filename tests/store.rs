@@ -584,6 +584,61 @@ fn a_damaged_body_is_an_error_naming_its_report() {
     assert!(!store.integrity_ok().unwrap());
 }
 
+/// After the measures are counted, one measure's figures are read from
+/// the reports that hold it: the same rows as a scan of every list, and
+/// the same again once the index has changed, by another connection or by
+/// this one (a stale set of reports would miss the new figures).
+#[test]
+fn a_measure_group_read_after_the_measures_is_the_same_as_a_scan() {
+    let (tmp, mut store) = indexed_samples();
+    let db = tmp.path().join("i.db");
+    let all = fazhi::store::views::ReportFilter::default();
+    let group = |s: &Store, m: &str| s.measure_group(m, &all).unwrap();
+    let measures = store.measures().unwrap();
+    assert!(measures.len() > 20, "{}", measures.len());
+    let fresh = Store::open_read_only(&db).unwrap();
+    for m in &measures {
+        let rows = group(&store, &m.measure);
+        assert_eq!(rows.len() as i64, m.figures, "{}", m.measure);
+        assert_eq!(rows, group(&fresh, &m.measure), "{}", m.measure);
+    }
+    assert!(group(&store, "没有这种度量").is_empty());
+    // Another connection gives a report without the measure the list of
+    // one that has it.
+    let m = measures.iter().find(|m| m.reports < 7).unwrap().measure.clone();
+    let before = group(&store, &m);
+    let (from, to): (i64, i64) = {
+        let has: BTreeSet<i64> = before.iter().map(|g| g.report_id).collect();
+        let to = (1..=7).find(|id| !has.contains(id)).unwrap();
+        (*has.first().unwrap(), to)
+    };
+    store.measures().unwrap();
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other
+        .execute(
+            "INSERT OR REPLACE INTO figures(report_id, count, data)
+             SELECT ?2, count, data FROM figures WHERE report_id = ?1",
+            [from, to],
+        )
+        .unwrap();
+    let after = group(&store, &m);
+    assert!(after.iter().any(|g| g.report_id == to), "{m}: report {to} missing");
+    assert_eq!(after, group(&Store::open_read_only(&db).unwrap(), &m));
+    // This connection indexes a copy of a report that has the measure.
+    store.measures().unwrap();
+    let count = |s: &Store| group(s, &m).len();
+    let n = count(&store);
+    let extra = tmp.path().join("extra");
+    std::fs::create_dir_all(&extra).unwrap();
+    let path: String = other
+        .query_row("SELECT path FROM reports WHERE id = ?1", [from], |r| r.get(0))
+        .unwrap();
+    std::fs::copy(&path, extra.join("copy.txt")).unwrap();
+    index(&mut store, &extra, false);
+    assert!(count(&store) > n, "{m}: the new report's figures are missing");
+    assert_eq!(count(&store), count(&Store::open_read_only(&db).unwrap()));
+}
+
 /// A report whose stored figure list is damaged is an error that names
 /// it wherever figures are read (the report, the figures listing, the
 /// measures views, the palette) and fails the integrity check; never a

@@ -29,6 +29,9 @@ pub struct Store {
     /// The writer's paragraphs not yet in the full-text index (see
     /// [`schema::sync_fts`]).
     fts_pending: schema::PendingFts,
+    /// Which reports hold figures of each measure, as the last
+    /// [`Store::measures`] found them (see [`views::MeasureReports`]).
+    measure_reports: std::cell::RefCell<Option<views::MeasureReports>>,
 }
 
 /// Where the index lives unless `--db` or `FAZHI_DB` says otherwise:
@@ -91,6 +94,7 @@ impl Store {
             path: path.to_path_buf(),
             pinyin_known: None,
             fts_pending: schema::PendingFts::new(),
+            measure_reports: Default::default(),
         };
         store.configure()?;
         store.migrate()?;
@@ -154,6 +158,7 @@ impl Store {
             path: path.to_path_buf(),
             pinyin_known: None,
             fts_pending: schema::PendingFts::new(),
+            measure_reports: Default::default(),
         })
     }
 
