@@ -346,6 +346,7 @@ fn draw_figures(f: &mut Frame<'_>, area: Rect, app: &App, t: &Theme) {
         })
         .collect();
     let title = match &g.current {
+        Some(m) if g.loading => format!(" {} · loading… ", sanitize(m)),
         Some(m) => format!(
             " {} · {} figures · sorted by {} · {} ",
             sanitize(m),

@@ -84,15 +84,16 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
                 Request::Index
             }
         };
-        // Take everything queued; keep the newest palette and search query.
+        // Take everything queued; keep the newest palette, search and
+        // measure query.
         let mut batch = vec![first];
         batch.extend(rx.try_iter());
-        let last_palette = batch.iter().rposition(|r| matches!(r, Request::Palette(..)));
-        let last_search = batch.iter().rposition(|r| matches!(r, Request::Search(..)));
-        for (i, req) in batch.into_iter().enumerate() {
+        let run = newest_only(&batch);
+        for (req, run) in batch.into_iter().zip(run) {
+            if !run {
+                continue;
+            }
             let resp = match req {
-                Request::Palette(..) if Some(i) != last_palette => continue,
-                Request::Search(..) if Some(i) != last_search => continue,
                 Request::Index => {
                     // A refresh also reopens the index (it may have been
                     // created or migrated since).
@@ -157,5 +158,54 @@ fn serve<M>(db: PathBuf, rx: Receiver<Request>, out: Sender<M>, wrap: fn(Respons
                 return;
             }
         }
+    }
+}
+
+/// Which requests of a batch to run: all but the palette, search and
+/// measure-group queries that a newer one of the same kind supersedes.
+/// Their answers would be dropped anyway (the app keeps only the newest),
+/// and each can take seconds on a large index: scrolling through the
+/// figures view's measures queued one group per keystroke.
+fn newest_only(batch: &[Request]) -> Vec<bool> {
+    let kind = |r: &Request| match r {
+        Request::Palette(..) => Some(0),
+        Request::Search(..) => Some(1),
+        Request::View(super::views::ViewQuery::Group(..)) => Some(2),
+        _ => None,
+    };
+    let last: Vec<Option<usize>> = (0..3).map(|k| batch.iter().rposition(|r| kind(r) == Some(k))).collect();
+    batch
+        .iter()
+        .enumerate()
+        .map(|(i, r)| kind(r).is_none_or(|k| last[k] == Some(i)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::views::ViewQuery;
+
+    #[test]
+    fn only_the_newest_palette_search_and_group_query_of_a_batch_runs() {
+        let group = |m: &str| Request::View(ViewQuery::Group(m.into(), Default::default()));
+        let batch = [
+            group("婚姻登记"),
+            Request::Palette(1, "m".into()),
+            Request::View(ViewQuery::Measures),
+            Request::Search(1, "法".into()),
+            group("临时救助"),
+            Request::Report(3, Jump::Start),
+            Request::Palette(2, "ma".into()),
+            Request::Index,
+            group("低保"),
+            Request::View(ViewQuery::Measures),
+            Request::Search(2, "法治".into()),
+        ];
+        assert_eq!(
+            newest_only(&batch),
+            [false, false, true, false, false, true, true, true, true, true, true]
+        );
+        assert_eq!(newest_only(&[]), Vec::<bool>::new());
     }
 }
