@@ -77,28 +77,37 @@ pub fn set_up() -> bool {
     })
 }
 
-/// While it lives, freed memory is kept a second before it goes back to
+/// While one lives, freed memory is kept a second before it goes back to
 /// the system (mimalloc's default): an index run frees and allocates the
-/// same sizes batch after batch. Dropping it returns what the run freed
-/// (the writer's page cache, the reports that waited for it), since
-/// `fazhi PATH` browses next in the same process, and puts the delay back
-/// as it was.
-pub struct KeepFreedMemory {
-    delay_before: std::os::raw::c_long,
-}
+/// same sizes batch after batch, and loading the palette grows vectors of
+/// millions of items (each growth frees the old block, which came back
+/// from the system zeroed, page fault by page fault, at the next growth).
+/// When the last one is dropped, what was freed meanwhile goes back (the
+/// writer's page cache, the reports that waited for it), since `fazhi
+/// PATH` browses next in the same process, and the delay is put back as
+/// it was. Guards may overlap, on several threads (the browser loads its
+/// palette while an index run may start).
+pub struct KeepFreedMemory(());
 
 /// mimalloc's own purge delay, in milliseconds.
 const DEFAULT_PURGE_DELAY: std::os::raw::c_long = 1000;
 
+/// How many guards live, and the delay before the first.
+static KEPT: std::sync::Mutex<(usize, std::os::raw::c_long)> = std::sync::Mutex::new((0, 0));
+
 impl KeepFreedMemory {
     pub fn new() -> KeepFreedMemory {
-        // SAFETY: mi_option_get and mi_option_set only read and store the
-        // value.
-        unsafe {
-            let delay_before = libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY);
-            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, DEFAULT_PURGE_DELAY);
-            KeepFreedMemory { delay_before }
+        let mut kept = KEPT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if kept.0 == 0 {
+            // SAFETY: mi_option_get and mi_option_set only read and store
+            // the value.
+            unsafe {
+                kept.1 = libmimalloc_sys::mi_option_get(MI_OPTION_PURGE_DELAY);
+                libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, DEFAULT_PURGE_DELAY);
+            }
         }
+        kept.0 += 1;
+        KeepFreedMemory(())
     }
 }
 
@@ -110,12 +119,16 @@ impl Default for KeepFreedMemory {
 
 impl Drop for KeepFreedMemory {
     fn drop(&mut self) {
-        // SAFETY: mi_option_set only stores the value; mi_collect has no
-        // preconditions.
-        unsafe {
-            libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, self.delay_before);
-            libmimalloc_sys::mi_collect(true);
+        let mut kept = KEPT.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        kept.0 -= 1;
+        if kept.0 == 0 {
+            // SAFETY: mi_option_set only stores the value.
+            unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, kept.1) };
         }
+        drop(kept);
+        // SAFETY: mi_collect has no preconditions. It returns this
+        // thread's freed memory, whoever else still keeps theirs.
+        unsafe { libmimalloc_sys::mi_collect(true) };
     }
 }
 

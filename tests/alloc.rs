@@ -41,9 +41,20 @@ fn sqlite_allocates_with_mimalloc_and_memory_is_kept_only_while_indexing() {
         assert_eq!(purge_delay(), 1000);
     }
     assert_eq!(purge_delay(), 0);
+    // Guards that overlap, on two threads, dropped in either order: the
+    // delay is back only when the last one goes.
+    let first = fazhi::alloc::KeepFreedMemory::new();
+    let second = std::thread::spawn(fazhi::alloc::KeepFreedMemory::new).join().unwrap();
+    drop(first);
+    assert_eq!(purge_delay(), 1000);
+    drop(second);
+    assert_eq!(purge_delay(), 0);
     let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
     let stats = store.index(&[samples], Default::default(), &mut |_| {}).unwrap();
     assert!(stats.new > 0);
+    assert_eq!(purge_delay(), 0);
+    // Loading the palette keeps freed memory while it grows its vectors.
+    store.palette().unwrap();
     assert_eq!(purge_delay(), 0);
     assert!(sqlite_block_is_mimallocs());
 }

@@ -737,6 +737,7 @@ impl Store {
 
     fn palette_into(&self, mut m: crate::search::palette::Matcher) -> Result<crate::search::palette::Matcher> {
         use crate::search::palette::{Kind, Target};
+        let _kept = crate::alloc::KeepFreedMemory::new();
         let mut text = String::new();
         let mut heads: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
         // Sections and figures follow their reports in the bureau list's
