@@ -584,6 +584,71 @@ fn a_damaged_body_is_an_error_naming_its_report() {
     assert!(!store.integrity_ok().unwrap());
 }
 
+/// The palette has every section and figure once, in the bureau list's
+/// order, each with its own text and location, however many batches its
+/// items take between the thread that reads them and the one that adds
+/// them (300 generated reports: several).
+#[test]
+fn the_palette_has_every_section_and_figure_with_its_text() {
+    use fazhi::search::palette::{Kind, Target};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    fazhi::corpus::write_corpus(&data, 300, 11).unwrap();
+    let mut store = Store::open(&tmp.path().join("i.db")).unwrap();
+    index(&mut store, &data, false);
+    let items = store.palette_items().unwrap();
+    let counts = store.counts().unwrap();
+    let kinds = |k: Kind| items.iter().filter(|i| i.kind == k).count() as i64;
+    assert_eq!(kinds(Kind::Section), counts.sections);
+    assert_eq!(kinds(Kind::Figure), counts.figures);
+    let text_bytes: usize = items.iter().map(|i| i.text.len() + i.location.len()).sum();
+    assert!(text_bytes > 1 << 20, "{text_bytes}");
+    // Reports in the bureau list's order; within one, sections then
+    // figures in their own order.
+    let order: Vec<i64> = store
+        .bureaus()
+        .unwrap()
+        .iter()
+        .flat_map(|b| {
+            let mut ids: Vec<(Option<i32>, i64)> = b.reports.iter().map(|r| (r.year, r.id)).collect();
+            ids.sort_unstable();
+            ids.into_iter().map(|(_, id)| id)
+        })
+        .collect();
+    let mut expected_sections = Vec::new();
+    let mut expected_figures = Vec::new();
+    for &id in &order {
+        let r = store.report(id).unwrap().unwrap();
+        for (i, sec) in r.sections.iter().enumerate() {
+            expected_sections.push((
+                Target::Section { report: id, section: i },
+                sec.title.clone(),
+                sec.path.clone(),
+            ));
+        }
+        for (i, f) in r.figures.iter().enumerate() {
+            let path = f.section.map_or("preamble".to_string(), |s| r.sections[s].path.clone());
+            expected_figures.push((
+                Target::Figure { report: id, figure: i },
+                format!("{} {}", f.label, f.text),
+                path,
+            ));
+        }
+    }
+    let got = |k: Kind| -> Vec<(Target, String, String)> {
+        items
+            .iter()
+            .filter(|i| i.kind == k)
+            .map(|i| {
+                let path = i.location.rsplit(" · ").next().unwrap().to_string();
+                (i.target, i.text.clone(), path)
+            })
+            .collect()
+    };
+    assert_eq!(got(Kind::Section), expected_sections);
+    assert_eq!(got(Kind::Figure), expected_figures);
+}
+
 /// After the measures are counted, one measure's figures are read from
 /// the reports that hold it: the same rows as a scan of every list, and
 /// the same again once the index has changed, by another connection or by
