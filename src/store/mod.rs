@@ -233,16 +233,28 @@ impl Store {
     /// The paragraphs (sections and texts) of one report, in order (none
     /// for a report without a body).
     pub fn paragraph_body(&self, report: i64) -> Result<body::Body> {
-        let data: Option<Vec<u8>> = self
-            .conn
-            .prepare_cached("SELECT data FROM bodies WHERE report_id = ?1")?
-            .query_row([report], |r| r.get(0))
-            .optional()
-            .with_context(|| format!("report {report}: cannot read its stored text"))?;
-        match data {
+        match self.body_data(report)? {
             Some(d) => body::decode(&d).with_context(|| format!("report {report}: its stored text is damaged")),
             None => Ok(body::Body::default()),
         }
+    }
+
+    /// [`Store::paragraph_body`], each text read only when asked for.
+    pub fn paragraphs(&self, report: i64) -> Result<body::Paragraphs> {
+        match self.body_data(report)? {
+            Some(d) => {
+                body::Paragraphs::decode(&d).with_context(|| format!("report {report}: its stored text is damaged"))
+            }
+            None => Ok(body::Paragraphs::default()),
+        }
+    }
+
+    fn body_data(&self, report: i64) -> Result<Option<Vec<u8>>> {
+        self.conn
+            .prepare_cached("SELECT data FROM bodies WHERE report_id = ?1")?
+            .query_row([report], |r| r.get(0))
+            .optional()
+            .with_context(|| format!("report {report}: cannot read its stored text"))
     }
 
     fn configure(&self) -> Result<()> {

@@ -2,7 +2,6 @@
 //! is plain data (serialisable for `--json`).
 
 use super::Store;
-use super::body::Body;
 use super::figures::StoredFigure;
 use crate::ingest::{Figure, Paragraph, Part, Section};
 use crate::search::{Query, snippet};
@@ -11,33 +10,34 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 /// The paragraphs of the last report asked for: rows come ordered by
-/// report, so each report's body is decompressed once.
+/// report, so each report's body is decompressed once, and only the
+/// paragraphs asked for are read.
 #[derive(Default)]
 pub(crate) struct TextCache {
     report: Option<i64>,
-    body: Body,
+    body: super::body::Paragraphs,
 }
 
 impl TextCache {
-    pub(crate) fn body(&mut self, store: &Store, report: i64) -> Result<&Body> {
+    pub(crate) fn body(&mut self, store: &Store, report: i64) -> Result<&super::body::Paragraphs> {
         if self.report != Some(report) {
-            self.body = store.paragraph_body(report)?;
+            self.body = store.paragraphs(report)?;
             self.report = Some(report);
         }
         Ok(&self.body)
     }
 
-    pub(crate) fn texts(&mut self, store: &Store, report: i64) -> Result<&[String]> {
-        Ok(&self.body(store, report)?.texts)
-    }
-
     /// The sentence around byte `start` of a paragraph (empty when the
     /// paragraph is not stored).
     pub(crate) fn sentence(&mut self, store: &Store, report: i64, paragraph: i64, start: i64) -> Result<String> {
-        let texts = self.texts(store, report)?;
-        Ok(usize::try_from(paragraph)
-            .ok()
-            .and_then(|p| texts.get(p))
+        let body = self.body(store, report)?;
+        let text = match usize::try_from(paragraph) {
+            Ok(p) => body
+                .text(p)
+                .with_context(|| format!("report {report}: its stored text is damaged"))?,
+            Err(_) => None,
+        };
+        Ok(text
             .map(|t| crate::ingest::figures::sentence_at(t, usize::try_from(start).unwrap_or(0)).to_string())
             .unwrap_or_default())
     }
@@ -517,15 +517,18 @@ impl Store {
             };
             // A damaged body is an error, as everywhere else it is read.
             let body = texts.body(self, report)?;
-            let Some(text) = body.texts.get(ord) else {
+            let Some(text) = body
+                .text(ord)
+                .with_context(|| format!("report {report}: its stored text is damaged"))?
+            else {
                 continue;
             };
             if terms.iter().all(|t| text.contains(t.as_str())) {
                 out.push(Found {
                     report,
                     ord: ord as i64,
-                    section: body.sections.get(ord).copied().flatten(),
-                    text: text.clone(),
+                    section: body.section(ord),
+                    text: text.to_string(),
                 });
             }
         }
