@@ -702,6 +702,30 @@ fn a_measure_group_read_after_the_measures_is_the_same_as_a_scan() {
     index(&mut store, &extra, false);
     assert!(count(&store) > n, "{m}: the new report's figures are missing");
     assert_eq!(count(&store), count(&Store::open_read_only(&db).unwrap()));
+    // A figure without a measure is not counted by the measures, but its
+    // group is still found after them.
+    let empty = fazhi::store::figures::encode([fazhi::store::figures::FigureFields {
+        paragraph: 0,
+        section: None,
+        text: "3件",
+        value: 3.0,
+        unit: "件",
+        approx: None,
+        label: "",
+        start: 0,
+        end: 0,
+        measure: "",
+        base_value: 3.0,
+        base_unit: "件",
+    }]);
+    other
+        .execute(
+            "UPDATE figures SET count = 1, data = ?2 WHERE report_id = ?1",
+            rusqlite::params![to, empty],
+        )
+        .unwrap();
+    store.measures().unwrap();
+    assert_eq!(group(&store, "").len(), 1);
 }
 
 /// A report whose stored figure list is damaged is an error that names
