@@ -43,6 +43,19 @@ impl TextCache {
     }
 }
 
+/// A report's sections' paths and titles (see [`Store::section_labels`]).
+pub(crate) struct SectionLabels(Vec<(i64, String, String)>);
+
+impl SectionLabels {
+    /// The path and title of section `ord` (`None` for the preamble or a
+    /// section the report does not have).
+    pub(crate) fn get(&self, ord: Option<usize>) -> Option<(&String, &String)> {
+        let ord = i64::try_from(ord?).ok()?;
+        let i = self.0.binary_search_by_key(&ord, |s| s.0).ok()?;
+        Some((&self.0[i].1, &self.0[i].2))
+    }
+}
+
 /// Name shown for reports whose issuing body the parser could not find.
 pub const UNKNOWN_BUREAU: &str = "(bureau unknown)";
 
@@ -345,17 +358,14 @@ impl Store {
         }
     }
 
-    /// A section's path and title (`None` for the preamble or a section
-    /// the report does not have).
-    pub(crate) fn section_label(&self, report: i64, section: Option<usize>) -> Result<Option<(String, String)>> {
-        let Some(ord) = section.and_then(|s| i64::try_from(s).ok()) else {
-            return Ok(None);
-        };
-        Ok(self
+    /// A report's sections' paths and titles, by ord: read once per report
+    /// by the listings that name each figure's section.
+    pub(crate) fn section_labels(&self, report: i64) -> Result<SectionLabels> {
+        let mut stmt = self
             .conn
-            .prepare_cached("SELECT path, title FROM sections WHERE report_id = ?1 AND ord = ?2")?
-            .query_row([report, ord], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
+            .prepare_cached("SELECT ord, path, title FROM sections WHERE report_id = ?1 ORDER BY ord")?;
+        let rows = stmt.query_map([report], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(SectionLabels(rows.collect::<rusqlite::Result<_>>()?))
     }
 
     pub fn figures(&self, f: &FigureFilter) -> Result<Vec<FigureRow>> {
@@ -378,6 +388,7 @@ impl Store {
             let report_id: i64 = r.get(0)?;
             // The lists are read one by one, not sorted with their rows.
             let list = self.figure_list(report_id)?;
+            let mut labels: Option<SectionLabels> = None;
             for fig in list {
                 if out.len() >= limit {
                     break;
@@ -385,8 +396,12 @@ impl Store {
                 if f.label.as_deref().is_some_and(|l| !fig.label.contains(l)) {
                     continue;
                 }
-                let section = self.section_label(report_id, fig.section)?;
-                let (section_path, section_title) = section.unzip();
+                let labels = match &mut labels {
+                    Some(l) => l,
+                    None => labels.insert(self.section_labels(report_id)?),
+                };
+                let (section_path, section_title) =
+                    labels.get(fig.section).map(|(p, t)| (p.clone(), t.clone())).unzip();
                 out.push(FigureRow {
                     report_id,
                     bureau: r.get(1)?,

@@ -445,15 +445,15 @@ impl Store {
             if !filter.admits(bureau.as_deref()) {
                 continue;
             }
+            let labels = self.section_labels(report_id)?;
             for (figure, f) in kept {
-                let section = self.section_label(report_id, f.section)?;
                 out.push(GroupRow {
                     report_id,
                     figure,
                     bureau: bureau.clone(),
                     year: r.get(2)?,
                     measure: measure.clone(),
-                    section_path: section.map(|s| s.0),
+                    section_path: labels.get(f.section).map(|s| s.0.clone()),
                     sentence: texts.sentence(self, report_id, f.paragraph as i64, f.start as i64)?,
                     label: f.label,
                     text: f.text,
