@@ -386,11 +386,12 @@ impl Store {
     /// "办理婚姻登记" finds the 婚姻登记 group), by bureau and year.
     pub fn measure_group(&self, label: &str, filter: &ReportFilter) -> Result<Vec<GroupRow>> {
         let measure = crate::ingest::measure::measure(label);
-        // One pass over every list, in the order they are stored, keeps the
-        // measure's figures; reading the lists in the order of the rows
-        // below instead took twice as long at 100k reports.
-        // A list whose bytes lack the measure is not decoded. When the
-        // measures were just counted, only the reports holding it are read.
+        // The measure's figures first, then their reports in the listing's
+        // order. When the measures were just counted, only the reports
+        // holding it are read; otherwise one pass over every list, in the
+        // order they are stored (reading every list in the listing's order
+        // took twice as long at 100k reports). A list whose bytes lack the
+        // measure is not decoded.
         let mut found: HashMap<i64, Vec<(usize, StoredFigure)>> = HashMap::new();
         let mut keep = |report: i64, value: rusqlite::types::ValueRef<'_>| -> Result<()> {
             let mut kept = Vec::new();
