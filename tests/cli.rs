@@ -430,6 +430,21 @@ fn pick_and_batch_queries_with_timings() {
     assert_eq!(v[1]["hits"].as_array().unwrap().len(), 1);
     let o = fazhi(&db, &["search", "婚姻登记", "--timings"]);
     assert!(stderr(&o).contains("6 results  婚姻登记"), "{}", stderr(&o));
+
+    // The palette's worst case (no item shares its text, for measuring)
+    // ranks as the palette does, keystroke by keystroke.
+    let typed = "法\n法治\n法治宣\nfz\nfzx\n$hy\n@s\nmjm\n";
+    let shared = fazhi_stdin(&db, &["pick", "-", "--json", "--limit", "30"], typed);
+    let unshared = fazhi_stdin(&db, &["pick", "-", "--json", "--limit", "30", "--unshared"], typed);
+    assert!(unshared.status.success(), "{}", stderr(&unshared));
+    assert_eq!(stdout(&unshared), stdout(&shared));
+    let o = fazhi_stdin(&db, &["pick", "-", "--timings", "--unshared"], "法治\n");
+    let err = stderr(&o);
+    let (items, texts) = err
+        .split_once(" items (")
+        .and_then(|(a, b)| Some((a.rsplit(' ').next()?, b.split(' ').next()?)))
+        .unwrap();
+    assert_eq!(items, texts, "{err}");
 }
 
 /// Opening an index written by an older fazhi upgrades it once, saying so

@@ -181,19 +181,32 @@ pub fn search(g: &Global, words: &[String], limit: usize, json: bool, timings: b
     Ok(0)
 }
 
-pub fn pick(
-    g: &Global,
-    query: &str,
-    kind: Option<super::PickKind>,
-    limit: usize,
-    json: bool,
-    timings: bool,
-    out: &mut Out,
-) -> Result<u8> {
+/// How `fazhi pick` ranks and prints.
+pub struct PickOptions {
+    pub kind: Option<super::PickKind>,
+    pub limit: usize,
+    pub json: bool,
+    pub timings: bool,
+    /// Every item with a text of its own (the palette's worst case).
+    pub unshared: bool,
+}
+
+pub fn pick(g: &Global, query: &str, options: PickOptions, out: &mut Out) -> Result<u8> {
     use crate::search::palette::Kind;
+    let PickOptions {
+        kind,
+        limit,
+        json,
+        timings,
+        unshared,
+    } = options;
     let store = open_reader(g)?;
     let loading = Instant::now();
-    let mut matcher = store.palette()?;
+    let mut matcher = if unshared {
+        store.palette_unshared()?
+    } else {
+        store.palette()?
+    };
     let loaded = loading.elapsed();
     let prefix: String = kind
         .map(|k| {

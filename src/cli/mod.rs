@@ -168,6 +168,10 @@ Examples:
         /// Print each query's time on stderr (loading the items excluded).
         #[arg(long)]
         timings: bool,
+        /// Give every item a text of its own, as if no two items shared
+        /// one: the palette's worst case, for measuring.
+        #[arg(long, hide = true)]
+        unshared: bool,
     },
     /// Write N generated reports into DIR (for benchmarks and scale tests).
     #[command(hide = true)]
@@ -380,7 +384,19 @@ fn run(cli: Cli, out: &mut Out) -> anyhow::Result<u8> {
             limit,
             json,
             timings,
-        }) => commands::pick(&g, &query, kind, limit, json, timings, out)?,
+            unshared,
+        }) => commands::pick(
+            &g,
+            &query,
+            commands::PickOptions {
+                kind,
+                limit,
+                json,
+                timings,
+                unshared,
+            },
+            out,
+        )?,
         Some(Command::GenCorpus { n, dir, seed }) => commands::gen_corpus(n, &dir, seed, out)?,
         Some(Command::Figures {
             bureau,

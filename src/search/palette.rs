@@ -270,7 +270,7 @@ pub struct Matcher {
     /// The last query (kind prefix included) and the texts it matched (and
     /// some that may match): a longer query that starts with it can only
     /// match among those.
-    last: Option<(String, Vec<u32>)>,
+    last: Option<(String, Vec<u64>)>,
     interned: FastMap<String, u32>,
     interned_tails: FastMap<String, u32>,
     /// While adding items: each text's id by a hash of the text (the text
@@ -377,21 +377,42 @@ impl<'a> Query<'a> {
     }
 }
 
-/// Per candidate in a share: which ways it can match, whether it was
-/// visited already, and whether it is kept for the next keystroke.
-const BY_CHARS: u8 = 1;
-const BY_PINYIN: u8 = 2;
-const SCORED: u8 = 4;
-const KEPT: u8 = 8;
-
 /// An item's place in a ranking, smallest first: higher score, then
 /// bureaus before reports before sections before figures, then shorter
 /// texts, then index order.
 type Rank = (std::cmp::Reverse<i64>, Kind, u32, u32);
 
-/// One thread's share of a ranking: the texts that matched, in order, and
-/// the best items among theirs (the worst on top).
-type Scored = (Vec<u32>, std::collections::BinaryHeap<Rank>);
+/// One thread's share of a ranking: the texts that matched (its share of
+/// a bitmap of texts), and the best items among theirs (the worst on top).
+type Scored = (Vec<u64>, std::collections::BinaryHeap<Rank>);
+
+/// Word `w` of a bitmap with every one of `texts` texts set.
+fn word_of_all(w: usize, texts: usize) -> u64 {
+    let rest = texts.saturating_sub(w * 64);
+    if rest >= 64 { u64::MAX } else { (1u64 << rest) - 1 }
+}
+
+/// Splits the words of a bitmap of texts (`from`, or every one of
+/// `texts`) into at most `threads` runs with about as many texts each
+/// (and at least 16 words, 1024 texts: a thread costs more than that).
+fn split_words(from: Option<&[u64]>, texts: usize, threads: usize) -> Vec<std::ops::Range<usize>> {
+    let words = texts.div_ceil(64);
+    let total: usize = from.map_or(texts, |f| f.iter().map(|w| w.count_ones() as usize).sum());
+    let per = total.div_ceil(threads.max(1)).max(1024);
+    let mut shares = Vec::new();
+    let (mut start, mut count) = (0, 0);
+    for w in 0..words {
+        count += from.map_or_else(|| word_of_all(w, texts), |f| f[w]).count_ones() as usize;
+        if count >= per && w + 1 - start >= 16 {
+            shares.push(start..w + 1);
+            (start, count) = (w + 1, 0);
+        }
+    }
+    if start < words {
+        shares.push(start..words);
+    }
+    shares
+}
 
 fn intern(table: &mut Vec<String>, map: &mut FastMap<String, u32>, s: &str) -> u32 {
     // Rows come grouped by report, so the last entry is the usual hit.
@@ -696,6 +717,29 @@ impl Matcher {
         }
     }
 
+    /// The kind of text `t`'s first items.
+    fn best_kind(&self, t: usize) -> Kind {
+        match self.text_kinds[t].trailing_zeros() {
+            0 => Kind::Bureau,
+            1 => Kind::Report,
+            2 => Kind::Section,
+            _ => Kind::Figure,
+        }
+    }
+
+    /// Whether no item of text `t` (which has an item of `kind`, if
+    /// given) could take a place before `worst` if the text scored
+    /// `bound`. The kind and length decide it but on a tie: the members
+    /// are read only then (a cache miss per text).
+    fn cannot_beat(&self, t: usize, bound: i64, kind: Option<Kind>, worst: &Rank) -> bool {
+        let k = kind.unwrap_or_else(|| self.best_kind(t));
+        match (std::cmp::Reverse(bound), k, self.text_len(t)).cmp(&(worst.0, worst.1, worst.2)) {
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Equal => self.best_possible(t, bound, kind).is_none_or(|b| b >= *worst),
+        }
+    }
+
     /// The best place any item of text `t` could take in a ranking if the
     /// text scored `bound`.
     fn best_possible(&self, t: usize, bound: i64, kind: Option<Kind>) -> Option<Rank> {
@@ -765,52 +809,58 @@ impl Matcher {
         chars.max(pinyin).unwrap_or(i64::MIN)
     }
 
-    /// Ranks one share of the texts (`ids`, ascending): the texts that
-    /// matched or may match (for the next keystroke to narrow) and the best
-    /// `limit` items. The texts that can earn the first character's bonus
-    /// are scored first, so the top fills with the best early; a later text
-    /// whose bound cannot beat the worst of a full top is not scored.
-    fn rank_share(&self, ids: impl Iterator<Item = u32>, query: &Query, limit: usize) -> Scored {
+    /// Ranks one share of the texts, those of words `words` of the
+    /// bitmap of texts (`from`, the previous query's, or every text): the
+    /// texts that matched or may match, as that share of a bitmap (for the
+    /// next keystroke to narrow), and the best `limit` items. The texts
+    /// that can earn the first character's bonus are scored first, so the
+    /// top fills with the best early; a later text whose bound cannot beat
+    /// the worst of a full top is not scored. (Bitmaps, not lists of ids:
+    /// a first keystroke leaves most of millions of texts, and building,
+    /// copying and narrowing lists of them cost more than the matching.)
+    fn rank_share(&self, words: std::ops::Range<usize>, from: Option<&[u64]>, query: &Query, limit: usize) -> Scored {
         let m = SkimMatcherV2::default();
         let mut best = std::collections::BinaryHeap::new();
         // Scores text `t` into `best` unless its bound shows it cannot
         // make the top; whether to keep it for the next keystroke: it
         // matched, or was not read (narrowing only needs a superset, and
         // the next keystroke checks it again).
-        let visit = |t: u32, ways: (bool, bool), best: &mut std::collections::BinaryHeap<Rank>| -> bool {
+        let visit = |t: usize, ways: (bool, bool), best: &mut std::collections::BinaryHeap<Rank>| -> bool {
             if best.len() >= limit
                 && let Some(worst) = best.peek()
-                && self
-                    .best_possible(t as usize, self.bound(t as usize, query, ways), query.filter.kind)
-                    .is_none_or(|b| b >= *worst)
+                && self.cannot_beat(t, self.bound(t, query, ways), query.filter.kind, worst)
             {
                 return true;
             }
-            let Some((score, _)) = self.score_by(&m, t as usize, query.q, query.pinyin, ways) else {
+            let Some((score, _)) = self.score_by(&m, t, query.q, query.pinyin, ways) else {
                 return false;
             };
-            self.offer(t as usize, score, query.filter.kind, limit, best);
+            self.offer(t, score, query.filter.kind, limit, best);
             true
         };
-        let (mut candidates, mut states) = (Vec::new(), Vec::new());
-        for t in ids {
-            // The masks first: most texts stop there.
-            let (by_chars, by_pinyin) = query.filter.ways(self, t as usize);
-            if !(by_chars || by_pinyin) {
-                continue;
-            }
-            let mut state = (u8::from(by_chars) * BY_CHARS) | (u8::from(by_pinyin) * BY_PINYIN);
-            let first = self.firsts[t as usize];
-            let leads = (by_chars && query.begins(first))
-                || (by_pinyin && query.pinyin.is_some_and(|p| self.pinyin.begins(Some(first), p)));
-            if leads {
-                state |= SCORED;
-                if visit(t, (by_chars, by_pinyin), &mut best) {
-                    state |= KEPT;
+        let texts = self.texts();
+        let first_word = words.start;
+        // The texts that may match but do not begin a match, left for
+        // after those that do.
+        let mut later = vec![0u64; words.len()];
+        let mut kept = vec![0u64; words.len()];
+        for w in words {
+            let mut bits = from.map_or_else(|| word_of_all(w, texts), |f| f[w]);
+            while bits != 0 {
+                let bit = bits & bits.wrapping_neg();
+                bits ^= bit;
+                let t = w * 64 + bit.trailing_zeros() as usize;
+                // The masks first: most texts stop there.
+                let ways = query.filter.ways(self, t);
+                if !(ways.0 || ways.1) {
+                    continue;
+                }
+                if !self.leads(t, query, ways) {
+                    later[w - first_word] |= bit;
+                } else if visit(t, ways, &mut best) {
+                    kept[w - first_word] |= bit;
                 }
             }
-            candidates.push(t);
-            states.push(state);
         }
         // When no text that does not begin the match could make the top,
         // none is visited: all are kept, unread.
@@ -818,26 +868,31 @@ impl Matcher {
             && let Some(worst) = best.peek()
             && (std::cmp::Reverse(query.bound_elsewhere()), Kind::Bureau, 0, 0) >= *worst
         {
-            let kept = candidates
-                .iter()
-                .zip(&states)
-                .filter(|&(_, &state)| state & SCORED == 0 || state & KEPT != 0)
-                .map(|(&t, _)| t)
-                .collect();
+            for (k, l) in kept.iter_mut().zip(&later) {
+                *k |= l;
+            }
             return (kept, best);
         }
-        let mut kept = Vec::with_capacity(candidates.len());
-        for (&t, &state) in candidates.iter().zip(&states) {
-            let keep = if state & SCORED != 0 {
-                state & KEPT != 0
-            } else {
-                visit(t, (state & BY_CHARS != 0, state & BY_PINYIN != 0), &mut best)
-            };
-            if keep {
-                kept.push(t);
+        for (i, &word) in later.iter().enumerate() {
+            let mut bits = word;
+            while bits != 0 {
+                let bit = bits & bits.wrapping_neg();
+                bits ^= bit;
+                let t = (first_word + i) * 64 + bit.trailing_zeros() as usize;
+                if visit(t, query.filter.ways(self, t), &mut best) {
+                    kept[i] |= bit;
+                }
             }
         }
         (kept, best)
+    }
+
+    /// Whether text `t`, which can match in these ways, begins with a
+    /// character that can begin the match (and earn the first bonus).
+    fn leads(&self, t: usize, query: &Query, (by_chars, by_pinyin): (bool, bool)) -> bool {
+        let first = self.firsts[t];
+        (by_chars && query.begins(first))
+            || (by_pinyin && query.pinyin.is_some_and(|p| self.pinyin.begins(Some(first), p)))
     }
 
     pub fn rank(&mut self, query: &str, limit: usize) -> Vec<Hit> {
@@ -872,31 +927,26 @@ impl Matcher {
         let this = &*self;
         // Score on every core; each thread has its own matcher (a shared
         // one was measured slower) and filters its share of the texts (the
-        // previous query's matches, or all of them) itself.
+        // previous query's matches, or all of them) itself. The shares are
+        // runs of the bitmap's words with about as many texts each.
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        let n = narrowed.as_ref().map_or(this.texts(), Vec::len);
-        let chunk = n.div_ceil(threads).max(1024);
         let from = narrowed.as_deref();
-        // Each thread keeps the texts that matched or may match (in order,
-        // for the next keystroke to narrow) and its own best `limit` items: holding
-        // every score, then sorting every match, cost more time and memory
-        // than the matching on a large index.
+        let shares = split_words(from, this.texts(), threads);
+        // Each thread keeps the texts that matched or may match and its
+        // own best `limit` items: holding every score, then sorting every
+        // match, cost more time and memory than the matching on a large
+        // index.
         let parts: Vec<Scored> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..n)
-                .step_by(chunk)
-                .map(|start| {
-                    scope.spawn(move || {
-                        let ids = (start..(start + chunk).min(n)).map(|k| from.map_or(k as u32, |ids| ids[k]));
-                        this.rank_share(ids, query, limit)
-                    })
-                })
+            let handles: Vec<_> = shares
+                .into_iter()
+                .map(|words| scope.spawn(move || this.rank_share(words, from, query, limit)))
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
         });
         drop(narrowed);
-        // The shares are contiguous runs of ascending texts: their matches
-        // concatenate in order (each share freed once copied).
-        let mut texts: Vec<u32> = Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+        // The shares are contiguous runs of words: their bitmaps
+        // concatenate.
+        let mut texts: Vec<u64> = Vec::with_capacity(this.texts().div_ceil(64));
         let mut best: Vec<Rank> = Vec::new();
         for (matched, part_best) in parts {
             texts.extend(matched);
@@ -940,6 +990,26 @@ mod tests {
             location: String::new(),
             target: Target::Bureau { bureau: 1 },
         }
+    }
+
+    #[test]
+    fn shares_cover_every_word_once_with_as_many_texts_each() {
+        assert_eq!(word_of_all(0, 3), 0b111);
+        assert_eq!(word_of_all(1, 128), u64::MAX);
+        assert_eq!(word_of_all(2, 130), 0b11);
+        assert_eq!(word_of_all(3, 130), 0);
+        // Every text: two halves of whole words.
+        assert_eq!(split_words(None, 64 * 100, 2), vec![0..50, 50..100]);
+        // Few texts: one share.
+        assert_eq!(split_words(None, 900, 2), vec![0..15]);
+        // A narrowed bitmap whose texts are all at the end: the shares
+        // split those, not the words.
+        let mut from = vec![0u64; 100];
+        for w in &mut from[60..] {
+            *w = u64::MAX;
+        }
+        let shares = split_words(Some(&from), 6400, 2);
+        assert_eq!(shares, vec![0..80, 80..100]);
     }
 
     #[test]
