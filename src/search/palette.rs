@@ -245,6 +245,10 @@ pub struct Matcher {
     initials: Vec<u32>,
     /// Per text, every letter of its characters' readings and its own.
     letters: Vec<u32>,
+    /// Per text, the pairs of letters that begin adjacent characters
+    /// ([`Pinyin::pair_bits`]): a pinyin query's bound is tighter for a
+    /// text without its pairs.
+    pairs: Vec<u64>,
     /// Per text, the kinds of the items that have it (one bit per kind).
     text_kinds: Vec<u8>,
     /// The items of each text, by kind then index: text `t`'s are
@@ -541,6 +545,7 @@ impl Matcher {
         }
         self.initials.push(initials);
         self.letters.push(letters);
+        self.pairs.push(self.pinyin.pair_bits(text));
         self.text_kinds.push(0);
         let t = self.ends.len() as u32 - 1;
         if let Some(hash) = hash {
@@ -588,6 +593,7 @@ impl Matcher {
             v.shrink_to_fit();
         }
         self.masks.shrink_to_fit();
+        self.pairs.shrink_to_fit();
         self.bonus_chars.shrink_to_fit();
         self.firsts.shrink_to_fit();
         self.text_kinds.shrink_to_fit();
@@ -805,7 +811,7 @@ impl Matcher {
         let pinyin = query
             .pinyin
             .filter(|_| by_pinyin)
-            .map(|p| p.bound_if(self.pinyin.begins(Some(first), p)));
+            .map(|p| p.bound_with(self.pairs[t], self.pinyin.begins(Some(first), p)));
         chars.max(pinyin).unwrap_or(i64::MIN)
     }
 

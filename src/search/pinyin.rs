@@ -63,6 +63,14 @@ pub struct Pinyin {
     prefixes: HashSet<Box<str>>,
     /// The letters that are a whole reading by themselves (啊 a, 哦 o …).
     whole_letters: u32,
+    /// The readings of two letters or more.
+    wholes: HashSet<Box<str>>,
+}
+
+/// A pair of letters' bit in [`Pinyin::pair_bits`] (of 64: a Bloom
+/// filter).
+fn pair_bit(a: u32, b: u32) -> u64 {
+    1 << ((a * 26 + b).wrapping_mul(2_654_435_761) >> 26)
 }
 
 /// The bit of a lower-case Latin letter in a 26-bit set (0 for anything
@@ -113,6 +121,7 @@ impl Pinyin {
             }
             if r.len() >= 2 {
                 self.prefixes.insert(r.clone());
+                self.wholes.insert(r.clone());
             }
         }
         if DENSE.contains(&(c as u32)) {
@@ -217,17 +226,80 @@ impl Pinyin {
             })
             .sum::<i64>()
             - CONTIGUOUS;
-        Some(Prepared {
+        // Per query position, the pieces a character can consume from
+        // there (one letter or character, or a prefix of a reading) with
+        // the most each can score; per two positions, the pair of letters
+        // that begin them (0 when either is not a letter).
+        let m = q.len();
+        let mut pieces = vec![Vec::new(); m];
+        for (i, piece) in pieces.iter_mut().enumerate() {
+            let whole = self.whole_letters & letter_bit(q[i]) != 0;
+            piece.push((1, MATCH + if whole { WHOLE } else { 0 }));
+            let mut syllable = String::from(q[i]);
+            for (len, &c) in q.iter().enumerate().skip(i + 1).map(|(j, c)| (j - i + 1, c)) {
+                syllable.push(c);
+                if !c.is_ascii_lowercase() || !self.prefixes.contains(syllable.as_str()) {
+                    break;
+                }
+                let whole = if self.wholes.contains(syllable.as_str()) {
+                    WHOLE
+                } else {
+                    0
+                };
+                piece.push((len, MATCH + SYLLABLE * (len as i64 - 1) + whole));
+            }
+        }
+        let letter = |c: char| c.is_ascii_lowercase().then(|| c as u32 - 'a' as u32);
+        let links: Vec<u64> = (0..m)
+            .flat_map(|i| (0..m).map(move |j| (i, j)))
+            .map(|(i, j)| match (letter(q[i]), letter(q[j])) {
+                (Some(a), Some(b)) => pair_bit(a, b),
+                _ => 0,
+            })
+            .collect();
+        let any_link = links.iter().fold(0, |m, l| m | l);
+        let mut prepared = Prepared {
             query: q,
             starts,
             bound,
-        })
+            pieces,
+            links,
+            any_link,
+            without_links: NONE,
+        };
+        prepared.without_links = prepared.bound_by_pairs(0);
+        Some(prepared)
     }
 
     /// No text scores more than this for `q`: what lets a ranking skip
     /// texts that cannot reach its best without scoring them.
     pub fn score_bound(&self, text: &str, q: &Prepared) -> i64 {
-        q.bound_if(self.begins(text.chars().next(), q))
+        q.bound_with(self.pair_bits(text), self.begins(text.chars().next(), q))
+    }
+
+    /// The pairs of letters that can begin the matches of two adjacent
+    /// characters of `text` (a first letter of a reading of each, or the
+    /// character itself), hashed to 64 bits. A match earns the bonus for
+    /// a run only across such a pair, so a text without a query's pairs
+    /// has a lower bound ([`Prepared::bound_with`]).
+    pub fn pair_bits(&self, text: &str) -> u64 {
+        let mut bits = 0;
+        let mut prev = 0u32;
+        for c in text.chars() {
+            let now = self.initials(c) | letter_bit(c.to_ascii_lowercase());
+            let mut a = prev;
+            while a != 0 {
+                let x = a.trailing_zeros();
+                a &= a - 1;
+                let mut b = now;
+                while b != 0 {
+                    bits |= pair_bit(x, b.trailing_zeros());
+                    b &= b - 1;
+                }
+            }
+            prev = now;
+        }
+        bits
     }
 
     /// Whether a text whose first character is `first` can have it begin
@@ -478,6 +550,15 @@ pub struct Prepared {
     starts: Vec<char>,
     /// The most any text can score, the first character's bonus aside.
     bound: i64,
+    /// Per query position, the pieces (length, most score) one character
+    /// can consume from there.
+    pieces: Vec<Vec<(usize, i64)>>,
+    /// Per two positions `i`, `j` (at `i * len + j`), the bit of the pair
+    /// of letters that begin them in [`Pinyin::pair_bits`], or 0.
+    links: Vec<u64>,
+    /// Every pair's bit, and the bound of a text with none of them.
+    any_link: u64,
+    without_links: i64,
 }
 
 impl Prepared {
@@ -485,6 +566,54 @@ impl Prepared {
     /// with a character that can begin a match ([`Pinyin::begins`]).
     pub fn bound_if(&self, begins: bool) -> i64 {
         self.bound + if begins { FIRST } else { 0 }
+    }
+
+    /// The most a text with these [`Pinyin::pair_bits`] can score: over
+    /// every way to cut the query into pieces that characters consume,
+    /// each piece's most, plus the bonus for a run between two pieces
+    /// whose first letters are a pair of adjacent characters of the text,
+    /// or less a gap (at least one character) between two that are not.
+    pub fn bound_with(&self, pairs: u64, begins: bool) -> i64 {
+        let first = if begins { FIRST } else { 0 };
+        // Most texts have none of the query's pairs, or all of them.
+        let relevant = pairs & self.any_link;
+        if relevant == 0 {
+            return self.without_links.saturating_add(first);
+        }
+        if relevant == self.any_link {
+            // Every pair present: the programme's own bound.
+            return self.bound + first;
+        }
+        self.bound_by_pairs(pairs).saturating_add(first)
+    }
+
+    /// [`Prepared::bound_with`] without the first character's bonus.
+    fn bound_by_pairs(&self, pairs: u64) -> i64 {
+        let m = self.query.len();
+        // best[i]: the most the query from position `i` on can add, a
+        // character's match beginning there.
+        let mut best = [NONE; MAX_QUERY + 1];
+        best[m] = 0;
+        for i in (0..m).rev() {
+            for &(len, score) in &self.pieces[i] {
+                let j = i + len;
+                let rest = if j == m {
+                    0
+                } else if best[j] == NONE {
+                    continue;
+                } else {
+                    let link = self.links[i * m + j];
+                    best[j]
+                        + if link == 0 || pairs & link != 0 {
+                            CONTIGUOUS
+                        } else {
+                            -GAP
+                        }
+                };
+                best[i] = best[i].max(score + rest);
+            }
+        }
+        best[0]
     }
 }
 
@@ -666,6 +795,64 @@ mod tests {
         for tight in [("发放", "ff"), ("法治宣传", "fzxc"), ("啊哦", "ao"), ("fzxc", "fzxc")] {
             assert!(reached.contains(&tight), "{tight:?} should reach the bound");
         }
+    }
+
+    /// The bound by the text's pairs of adjacent letters, on generated
+    /// texts (polyphones, Latin letters, digits, spaces) and queries cut
+    /// from their readings or made of any letters: never below the score,
+    /// reached by some, and below the bound without the pairs for others.
+    #[test]
+    fn the_bound_by_adjacent_pairs_holds_and_is_tighter() {
+        let pool: Vec<char> = "长行重乐茅箭区民政局法治宣传婚姻登记安啊马码aM6 ".chars().collect();
+        let mut next = {
+            let mut state = 0x2545_f491_u64;
+            move |n: usize| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                (state % n as u64) as usize
+            }
+        };
+        let texts: Vec<String> = (0..300)
+            .map(|_| (0..1 + next(9)).map(|_| pool[next(pool.len())]).collect())
+            .collect();
+        let p = Pinyin::for_texts(texts.iter().map(String::as_str));
+        let (mut checked, mut reached, mut tighter) = (0, 0, 0);
+        for k in 0..600 {
+            // A query from a text's readings (first letters or whole
+            // syllables), or random letters.
+            let source = &texts[next(texts.len())];
+            let q: String = if k % 3 == 2 {
+                (0..1 + next(4)).map(|_| char::from(b'a' + next(26) as u8)).collect()
+            } else {
+                let mut q = String::new();
+                for c in source.chars() {
+                    match (next(3), p.get(c).first()) {
+                        (0, _) => {}
+                        (1, Some(r)) => q.push_str(r),
+                        (_, Some(r)) => q.push_str(&r[..1]),
+                        (_, None) => q.push(c),
+                    }
+                }
+                q
+            };
+            let Some(prepared) = p.prepare(&q) else { continue };
+            for text in &texts {
+                let Some((score, _)) = p.fuzzy_prepared(text, &prepared, false) else {
+                    continue;
+                };
+                checked += 1;
+                let bound = p.score_bound(text, &prepared);
+                assert!(score <= bound, "{text:?} {q:?}: {score} > {bound}");
+                assert!(bound <= prepared.bound_if(p.begins(text.chars().next(), &prepared)));
+                reached += usize::from(score == bound);
+                tighter += usize::from(bound < prepared.bound_if(p.begins(text.chars().next(), &prepared)));
+            }
+        }
+        assert!(
+            checked > 1000 && reached > 50 && tighter > 100,
+            "{checked} {reached} {tighter}"
+        );
     }
 
     #[test]
