@@ -459,6 +459,25 @@ impl Matcher {
         m
     }
 
+    /// Room for `items` items (and as many texts) made at once: growing
+    /// arrays of millions by doubling copies each, and the copies, not the
+    /// arrays, set the load's peak memory. (Room never written to is not
+    /// resident; `finish` gives back what the texts did not use.)
+    pub fn reserve(&mut self, items: usize) {
+        for v in [&mut self.text_of_item, &mut self.ids, &mut self.subs, &mut self.tail_of] {
+            v.reserve_exact(items);
+        }
+        self.kinds.reserve_exact(items);
+        for v in [&mut self.ends, &mut self.initials, &mut self.letters] {
+            v.reserve_exact(items);
+        }
+        self.masks.reserve_exact(items);
+        self.pairs.reserve_exact(items);
+        self.bonus_chars.reserve_exact(items);
+        self.firsts.reserve_exact(items);
+        self.text_kinds.reserve_exact(items);
+    }
+
     /// No items yet; `push` them, then `finish`.
     pub fn empty(pinyin: Arc<Pinyin>) -> Matcher {
         Matcher {
@@ -561,20 +580,25 @@ impl Matcher {
         self.interned_tails = Default::default();
         self.text_ids = Default::default();
         // A counting sort: the items of each text, by kind, then index.
+        // `starts[t + 1]` holds text `t`'s start and serves as its cursor
+        // while placing (no second array of millions), which leaves it at
+        // the text's end: the next text's start, where it belongs.
         let mut starts = vec![0u32; self.ends.len() + 1];
         for &t in &self.text_of_item {
-            starts[t as usize + 1] += 1;
+            if let Some(s) = starts.get_mut(t as usize + 2) {
+                *s += 1;
+            }
         }
-        for t in 1..starts.len() {
+        for t in 2..starts.len() {
             starts[t] += starts[t - 1];
         }
-        let mut next = starts.clone();
         let mut members = vec![0u32; self.text_of_item.len()];
         for kind in [Kind::Bureau, Kind::Report, Kind::Section, Kind::Figure] {
             for (i, &t) in self.text_of_item.iter().enumerate() {
                 if self.kinds[i] == kind {
-                    members[next[t as usize] as usize] = i as u32;
-                    next[t as usize] += 1;
+                    let cursor = &mut starts[t as usize + 1];
+                    members[*cursor as usize] = i as u32;
+                    *cursor += 1;
                 }
             }
         }

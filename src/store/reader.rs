@@ -755,6 +755,13 @@ impl Store {
 
     fn palette_into(&self, mut m: crate::search::palette::Matcher) -> Result<crate::search::palette::Matcher> {
         use crate::search::palette::{Kind, Target};
+        let items: i64 = self.conn.query_row(
+            "SELECT (SELECT COUNT(*) FROM bureaus) + (SELECT COUNT(*) FROM reports)
+                  + (SELECT COUNT(*) FROM sections) + (SELECT COALESCE(SUM(count), 0) FROM figures)",
+            [],
+            |r| r.get(0),
+        )?;
+        m.reserve(usize::try_from(items).unwrap_or(0));
         let mut text = String::new();
         let mut heads: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
         // Sections and figures follow their reports in the bureau list's
