@@ -18,7 +18,14 @@
 //! readings (and its own Latin letters), so pinyin queries are filtered as
 //! cheaply as Chinese ones (the letters that must begin a character's
 //! match must be among them), and the character matcher runs only on texts
-//! that contain every character of the query.
+//! that contain every character of the query. Each text also has the pairs
+//! of initials of its adjacent characters: a pinyin query earns the bonus
+//! for a run only across such a pair, which bounds most texts far below
+//! the query's best (see [`Prepared::bound_with`]).
+//!
+//! What a keystroke keeps for the next is a bitmap of texts, one bit each:
+//! a first keystroke keeps most of millions of texts, and lists of their
+//! ids cost more to build, copy and narrow than the matching.
 
 use super::pinyin::{Pinyin, Prepared, letter_bit};
 use fuzzy_matcher::FuzzyMatcher;
