@@ -67,10 +67,46 @@ pub struct Pinyin {
     wholes: HashSet<Box<str>>,
 }
 
-/// A pair of letters' bit in [`Pinyin::pair_bits`] (of 64: a Bloom
-/// filter).
-fn pair_bit(a: u32, b: u32) -> u64 {
-    1 << ((a * 26 + b).wrapping_mul(2_654_435_761) >> 26)
+/// Which of 64 bits each pair of letters (the initials of two adjacent
+/// characters) sets in a text's pair filter ([`Pinyin::pair_bits`]): 676
+/// pairs share 64 bits, a Bloom filter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairSlots(Box<[u8; 676]>);
+
+impl Default for PairSlots {
+    /// Each pair's bit by a hash (what a matcher uses before it has
+    /// counted its texts' pairs).
+    fn default() -> PairSlots {
+        let mut slots = Box::new([0u8; 676]);
+        for (pair, slot) in slots.iter_mut().enumerate() {
+            *slot = ((pair as u32).wrapping_mul(2_654_435_761) >> 26) as u8;
+        }
+        PairSlots(slots)
+    }
+}
+
+impl PairSlots {
+    fn bit(&self, a: u32, b: u32) -> u64 {
+        1 << self.0[(a * 26 + b) as usize]
+    }
+
+    /// Bits given by how many texts have each pair (`texts_with`): the
+    /// commonest pairs take a bit each, and each further pair, commonest
+    /// first, joins the bit whose pairs the fewest texts have. A hash put
+    /// 宣传's pair (x, c) and 马's (m, a) on one bit, so on a collection of
+    /// reports nearly every text seemed to have (m, a).
+    pub fn by_frequency(texts_with: &[u64; 676]) -> PairSlots {
+        let mut pairs: Vec<usize> = (0..676).collect();
+        pairs.sort_by_key(|&p| std::cmp::Reverse(texts_with[p]));
+        let mut load = [0u64; 64];
+        let mut slots = Box::new([0u8; 676]);
+        for p in pairs {
+            let (bit, _) = load.iter().enumerate().min_by_key(|&(b, &l)| (l, b)).unwrap_or((0, &0));
+            slots[p] = bit as u8;
+            load[bit] += texts_with[p].max(1);
+        }
+        PairSlots(slots)
+    }
 }
 
 /// The bit of a lower-case Latin letter in a 26-bit set (0 for anything
@@ -249,32 +285,60 @@ impl Pinyin {
                 piece.push((len, MATCH + SYLLABLE * (len as i64 - 1) + whole));
             }
         }
-        let letter = |c: char| c.is_ascii_lowercase().then(|| c as u32 - 'a' as u32);
-        let links: Vec<u64> = (0..m)
-            .flat_map(|i| (0..m).map(move |j| (i, j)))
-            .map(|(i, j)| match (letter(q[i]), letter(q[j])) {
-                (Some(a), Some(b)) => pair_bit(a, b),
-                _ => 0,
-            })
-            .collect();
-        let any_link = links.iter().fold(0, |m, l| m | l);
         let mut prepared = Prepared {
             query: q,
             starts,
             bound,
             pieces,
-            links,
-            any_link,
+            links: Vec::new(),
+            any_link: 0,
             without_links: NONE,
         };
-        prepared.without_links = prepared.bound_by_pairs(0);
+        prepared.use_slots(&PairSlots::default());
         Some(prepared)
     }
 
     /// No text scores more than this for `q`: what lets a ranking skip
     /// texts that cannot reach its best without scoring them.
     pub fn score_bound(&self, text: &str, q: &Prepared) -> i64 {
-        q.bound_with(self.pair_bits(text), self.begins(text.chars().next(), q))
+        q.bound_with(
+            self.pair_bits(text, &PairSlots::default()),
+            self.begins(text.chars().next(), q),
+        )
+    }
+
+    /// Counts, for each pair of letters, whether `text` has it
+    /// (`texts_with[pair] += 1` once per text), for
+    /// [`PairSlots::by_frequency`].
+    pub fn count_pairs(&self, text: &str, texts_with: &mut [u64; 676]) {
+        let mut seen = [0u64; 11];
+        self.for_each_pair(text, |pair| {
+            if seen[pair / 64] & (1 << (pair % 64)) == 0 {
+                seen[pair / 64] |= 1 << (pair % 64);
+                texts_with[pair] += 1;
+            }
+        });
+    }
+
+    /// Calls `visit` with each pair (`a * 26 + b`) of a letter that can
+    /// begin the match of a character of `text` and one that can begin
+    /// the next's.
+    fn for_each_pair(&self, text: &str, mut visit: impl FnMut(usize)) {
+        let mut prev = 0u32;
+        for c in text.chars() {
+            let now = self.initials(c) | letter_bit(c.to_ascii_lowercase());
+            let mut a = prev;
+            while a != 0 {
+                let x = a.trailing_zeros() as usize;
+                a &= a - 1;
+                let mut b = now;
+                while b != 0 {
+                    visit(x * 26 + b.trailing_zeros() as usize);
+                    b &= b - 1;
+                }
+            }
+            prev = now;
+        }
     }
 
     /// The pairs of letters that can begin the matches of two adjacent
@@ -282,23 +346,9 @@ impl Pinyin {
     /// character itself), hashed to 64 bits. A match earns the bonus for
     /// a run only across such a pair, so a text without a query's pairs
     /// has a lower bound ([`Prepared::bound_with`]).
-    pub fn pair_bits(&self, text: &str) -> u64 {
+    pub fn pair_bits(&self, text: &str, slots: &PairSlots) -> u64 {
         let mut bits = 0;
-        let mut prev = 0u32;
-        for c in text.chars() {
-            let now = self.initials(c) | letter_bit(c.to_ascii_lowercase());
-            let mut a = prev;
-            while a != 0 {
-                let x = a.trailing_zeros();
-                a &= a - 1;
-                let mut b = now;
-                while b != 0 {
-                    bits |= pair_bit(x, b.trailing_zeros());
-                    b &= b - 1;
-                }
-            }
-            prev = now;
-        }
+        self.for_each_pair(text, |pair| bits |= 1 << slots.0[pair]);
         bits
     }
 
@@ -544,6 +594,7 @@ impl Pinyin {
 }
 
 /// A query ready for matching many texts (see [`Pinyin::prepare`]).
+#[derive(Clone)]
 pub struct Prepared {
     query: Vec<char>,
     /// The query's characters that must each begin a character's match.
@@ -585,6 +636,29 @@ impl Prepared {
             return self.bound + first;
         }
         self.bound_by_pairs(pairs).saturating_add(first)
+    }
+
+    /// Sets the bits of the query's pairs as `slots` gives them (those of
+    /// the texts it will be bounded on).
+    pub fn use_slots(&mut self, slots: &PairSlots) {
+        let m = self.query.len();
+        let letter = |c: char| c.is_ascii_lowercase().then(|| c as u32 - 'a' as u32);
+        let q = &self.query;
+        self.links = (0..m)
+            .flat_map(|i| (0..m).map(move |j| (i, j)))
+            .map(|(i, j)| match (letter(q[i]), letter(q[j])) {
+                (Some(a), Some(b)) if i < j => slots.bit(a, b),
+                _ => 0,
+            })
+            .collect();
+        self.any_link = self.links.iter().fold(0, |m, l| m | l);
+        self.without_links = self.bound_by_pairs(0);
+    }
+
+    /// Every bit of the query's pairs in [`Pinyin::pair_bits`]: a text
+    /// with none of them has the bound `bound_with(0, …)`.
+    pub fn any_link(&self) -> u64 {
+        self.any_link
     }
 
     /// [`Prepared::bound_with`] without the first character's bonus.
@@ -817,7 +891,12 @@ mod tests {
             .map(|_| (0..1 + next(9)).map(|_| pool[next(pool.len())]).collect())
             .collect();
         let p = Pinyin::for_texts(texts.iter().map(String::as_str));
-        let (mut checked, mut reached, mut tighter) = (0, 0, 0);
+        let mut texts_with = [0u64; 676];
+        for t in &texts {
+            p.count_pairs(t, &mut texts_with);
+        }
+        let counted = PairSlots::by_frequency(&texts_with);
+        let (mut checked, mut reached, mut tighter, mut tighter_counted) = (0, 0, 0, 0);
         for k in 0..600 {
             // A query from a text's readings (first letters or whole
             // syllables), or random letters.
@@ -842,17 +921,54 @@ mod tests {
                     continue;
                 };
                 checked += 1;
+                let begins = p.begins(text.chars().next(), &prepared);
                 let bound = p.score_bound(text, &prepared);
                 assert!(score <= bound, "{text:?} {q:?}: {score} > {bound}");
-                assert!(bound <= prepared.bound_if(p.begins(text.chars().next(), &prepared)));
+                assert!(bound <= prepared.bound_if(begins));
                 reached += usize::from(score == bound);
-                tighter += usize::from(bound < prepared.bound_if(p.begins(text.chars().next(), &prepared)));
+                tighter += usize::from(bound < prepared.bound_if(begins));
+                // With the bits given by the texts' own pairs, as a
+                // matcher has them.
+                let mut by_counts = prepared.clone();
+                by_counts.use_slots(&counted);
+                let bound = by_counts.bound_with(p.pair_bits(text, &counted), begins);
+                assert!(score <= bound, "{text:?} {q:?}: {score} > {bound} (counted)");
+                tighter_counted += usize::from(bound < prepared.bound_if(begins));
             }
         }
         assert!(
-            checked > 1000 && reached > 50 && tighter > 100,
-            "{checked} {reached} {tighter}"
+            checked > 1000 && reached > 50 && tighter > 100 && tighter_counted > 100,
+            "{checked} {reached} {tighter} {tighter_counted}"
         );
+    }
+
+    /// The commonest pairs get a bit each, so a rarer pair's bit is not
+    /// set by every text that has a common one.
+    #[test]
+    fn common_pairs_take_a_bit_each() {
+        let mut texts_with = [0u64; 676];
+        for (pair, n) in texts_with.iter_mut().enumerate() {
+            *n = (pair as u64 * 7919) % 1000;
+        }
+        let slots = PairSlots::by_frequency(&texts_with);
+        let mut by_count: Vec<usize> = (0..676).collect();
+        by_count.sort_by_key(|&p| std::cmp::Reverse(texts_with[p]));
+        let top: std::collections::HashSet<u8> = by_count[..64].iter().map(|&p| slots.0[p]).collect();
+        assert_eq!(top.len(), 64);
+        // No bit carries much more than its share of the texts' pairs.
+        let mut load = [0u64; 64];
+        for p in 0..676 {
+            load[usize::from(slots.0[p])] += texts_with[p];
+        }
+        let (min, max) = (load.iter().min().copied(), load.iter().max().copied());
+        assert!(max.zip(min).is_some_and(|(max, min)| max - min <= 1000), "{load:?}");
+        // A table's bits are what a text's filter and a query's links use.
+        let p = Pinyin::for_texts(["宣传", "马"]);
+        let mut q = p.prepare("xc").unwrap();
+        q.use_slots(&slots);
+        assert_eq!(q.any_link(), slots.bit(23, 2));
+        assert_eq!(p.pair_bits("宣传", &slots) & q.any_link(), q.any_link());
+        assert_eq!(p.pair_bits("马", &slots), 0);
     }
 
     #[test]
