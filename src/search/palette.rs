@@ -258,7 +258,8 @@ pub struct Matcher {
     /// texts' pairs are counted.
     pairs: Vec<u64>,
     slots: PairSlots,
-    /// Per text, the kinds of the items that have it (one bit per kind).
+    /// Per text, the kinds of the items that have it (one bit per kind),
+    /// and whether it has a Latin letter (`LATIN`).
     text_kinds: Vec<u8>,
     /// The items of each text, by kind then index: text `t`'s are
     /// `members[member_starts[t]..member_starts[t + 1]]` (built by `finish`).
@@ -309,6 +310,8 @@ struct Filter {
     letters: u32,
     starts: u32,
     pinyin: bool,
+    /// The query is Latin letters alone.
+    letters_only: bool,
 }
 
 impl Filter {
@@ -323,13 +326,24 @@ impl Filter {
             letters,
             starts,
             pinyin: pinyin.is_some(),
+            letters_only: !q.is_empty() && q.chars().all(|c| c.is_ascii_alphabetic()),
         }
     }
 
     /// Can text `t` match by characters, by pinyin?
     fn ways(&self, m: &Matcher, t: usize) -> (bool, bool) {
-        if self.kind.is_some_and(|k| m.text_kinds[t] & kind_bit(k) == 0) {
+        let kinds = m.text_kinds[t];
+        if self.kind.is_some_and(|k| kinds & kind_bit(k) == 0) {
             return (false, false);
+        }
+        if self.letters_only && kinds & LATIN == 0 {
+            // Only a text with Latin letters can match them as
+            // characters, and pinyin needs no mask: most texts of a
+            // pinyin query are decided without reading their 16 bytes.
+            let pinyin = self.pinyin
+                && m.initials[t] & self.starts == self.starts
+                && m.letters[t] & self.letters == self.letters;
+            return (false, pinyin);
         }
         let mask = m.masks[t];
         let chars = mask & self.chars == self.chars;
@@ -340,6 +354,9 @@ impl Filter {
         (chars, pinyin)
     }
 }
+
+/// In `text_kinds`, beside the kinds' bits: the text has a Latin letter.
+const LATIN: u8 = 1 << 4;
 
 fn kind_bit(k: Kind) -> u8 {
     1 << k as u8
@@ -572,7 +589,11 @@ impl Matcher {
         }
         self.initials.push(initials);
         self.letters.push(letters);
-        self.text_kinds.push(0);
+        self.text_kinds.push(if text.chars().any(|c| c.is_ascii_alphabetic()) {
+            LATIN
+        } else {
+            0
+        });
         let t = self.ends.len() as u32 - 1;
         if let Some(hash) = hash {
             self.text_ids.entry(hash).or_insert(t);
