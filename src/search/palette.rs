@@ -1047,10 +1047,7 @@ impl Matcher {
         let prepared = if self.pinyin.is_empty() {
             None
         } else {
-            self.pinyin.prepare(q).map(|mut p| {
-                p.use_slots(&self.slots);
-                p
-            })
+            self.pinyin.prepare_with(q, &self.slots)
         };
         let pinyin = prepared.as_ref();
         let filter = Filter::new(q, kind, pinyin);

@@ -86,6 +86,12 @@ impl Default for PairSlots {
 }
 
 impl PairSlots {
+    /// The default table, made once.
+    pub fn hashed() -> &'static PairSlots {
+        static HASHED: std::sync::OnceLock<PairSlots> = std::sync::OnceLock::new();
+        HASHED.get_or_init(PairSlots::default)
+    }
+
     fn bit(&self, a: u32, b: u32) -> u64 {
         1 << self.0[(a * 26 + b) as usize]
     }
@@ -218,6 +224,11 @@ impl Pinyin {
     /// the characters that must each begin a character's match. None when
     /// it has no Latin letter (nothing to read as pinyin) or is too long.
     pub fn prepare(&self, query: &str) -> Option<Prepared> {
+        self.prepare_with(query, PairSlots::hashed())
+    }
+
+    /// [`Pinyin::prepare`] for texts whose pair filters `slots` made.
+    pub fn prepare_with(&self, query: &str, slots: &PairSlots) -> Option<Prepared> {
         let q: Vec<char> = query
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -294,7 +305,7 @@ impl Pinyin {
             any_link: 0,
             without_links: NONE,
         };
-        prepared.use_slots(&PairSlots::default());
+        prepared.use_slots(slots);
         Some(prepared)
     }
 
@@ -302,7 +313,7 @@ impl Pinyin {
     /// texts that cannot reach its best without scoring them.
     pub fn score_bound(&self, text: &str, q: &Prepared) -> i64 {
         q.bound_with(
-            self.pair_bits(text, &PairSlots::default()),
+            self.pair_bits(text, PairSlots::hashed()),
             self.begins(text.chars().next(), q),
         )
     }
@@ -640,7 +651,7 @@ impl Prepared {
 
     /// Sets the bits of the query's pairs as `slots` gives them (those of
     /// the texts it will be bounded on).
-    pub fn use_slots(&mut self, slots: &PairSlots) {
+    fn use_slots(&mut self, slots: &PairSlots) {
         let m = self.query.len();
         let letter = |c: char| c.is_ascii_lowercase().then(|| c as u32 - 'a' as u32);
         let q = &self.query;
