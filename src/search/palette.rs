@@ -9,19 +9,22 @@
 //! previous matches, the work is split over the cores, only the best
 //! `limit` items are kept (a heap, no full sort), and matched positions
 //! are computed for those alone. The texts that begin with the query's
-//! first character are scored first; after them, a text whose bound (from
-//! its first character and the characters where it gives a bonus, both
-//! kept per text) cannot beat the worst of a full top is not even read.
+//! first character are scored first, on every thread; after them, a text
+//! whose bound (from its first character and the characters where it
+//! gives a bonus, both kept per text) cannot beat the worst of a full top,
+//! the thread's own or the best any thread has reached ([`Bar`]), is not
+//! even read.
 //!
 //! A query with Latin letters is also read as pinyin ([`Pinyin::fuzzy`]):
-//! each text also has the set of the first letters of its characters'
-//! readings (and its own Latin letters), so pinyin queries are filtered as
-//! cheaply as Chinese ones (the letters that must begin a character's
-//! match must be among them), and the character matcher runs only on texts
-//! that contain every character of the query. Each text also has the pairs
-//! of initials of its adjacent characters: a pinyin query earns the bonus
-//! for a run only across such a pair, which bounds most texts far below
-//! the query's best (see [`Prepared::bound_with`]).
+//! the texts are also kept in sets by the first letters of their
+//! characters' readings (and their own Latin letters), so pinyin queries
+//! are filtered 64 texts at a time by ANDing the sets of their letters
+//! ([`TextSets`]: the letters that must begin a character's match must be
+//! among them), and the character matcher runs only on texts that contain
+//! every character of the query. The texts are also kept in sets by the
+//! pairs of initials of their adjacent characters: a pinyin query earns
+//! the bonus for a run only across such a pair, which bounds most texts
+//! far below the query's best (see [`Prepared::bound_with`]).
 //!
 //! What a keystroke keeps for the next is a bitmap of texts, one bit each:
 //! a first keystroke keeps most of millions of texts, and lists of their
@@ -247,16 +250,18 @@ pub struct Matcher {
     /// begin a match, and so earn the first character's bonus, is known
     /// without reading the text.
     firsts: Vec<char>,
-    /// Per text, the first letters of its characters' readings and its own
-    /// Latin letters (bit 0 = a).
-    initials: Vec<u32>,
-    /// Per text, every letter of its characters' readings and its own.
-    letters: Vec<u32>,
-    /// Per text, the pairs of letters that begin adjacent characters
-    /// ([`Pinyin::pair_bits`]): a pinyin query's bound is tighter for a
-    /// text without its pairs. Built by `finish`, with `slots`, once the
-    /// texts' pairs are counted.
-    pairs: Vec<u64>,
+    /// Sets of texts by letter (see [`TextSets`]): those with a character
+    /// whose reading begins with the letter, or the letter itself
+    /// (`INITIALS`); with it anywhere in a reading or as itself
+    /// (`LETTERS`); whose first character can begin a match of it
+    /// (`FIRSTS`); and by the kinds of their items (`KINDS`) and whether
+    /// they have a Latin letter (`LATIN_TEXTS`).
+    sets: TextSets,
+    /// Per bit of [`Pinyin::pair_bits`], the texts with a pair of letters
+    /// that begin adjacent characters on that bit: a pinyin query's bound
+    /// is tighter for a text without its pairs. Built by `finish`, with
+    /// `slots`, once the texts' pairs are counted.
+    pair_sets: TextSets,
     slots: PairSlots,
     /// Per text, the kinds of the items that have it (one bit per kind),
     /// and whether it has a Latin letter (`LATIN`).
@@ -332,28 +337,143 @@ impl Filter {
 
     /// Can text `t` match by characters, by pinyin?
     fn ways(&self, m: &Matcher, t: usize) -> (bool, bool) {
-        let kinds = m.text_kinds[t];
-        if self.kind.is_some_and(|k| kinds & kind_bit(k) == 0) {
-            return (false, false);
+        let (w, bit) = (t / 64, 1u64 << (t % 64));
+        let (chars, pinyin) = self.word_ways(m, w, bit);
+        (chars & bit != 0, pinyin & bit != 0)
+    }
+
+    /// Which of the texts `from` (those of word `w` of a bitmap of texts)
+    /// can match by characters, and which by pinyin. The letters are
+    /// checked 64 texts at a time, by ANDing the sets of texts that have
+    /// them ([`TextSets`]); a text's own 16-byte mask is read only where
+    /// the query has a character other than a letter, or where a text has
+    /// a Latin letter a query of letters could match as itself.
+    fn word_ways(&self, m: &Matcher, w: usize, from: u64) -> (u64, u64) {
+        let sets = m.sets.block(w);
+        let word = |set: usize| sets.get(set).copied().unwrap_or(0);
+        let mut texts = from;
+        if let Some(k) = self.kind {
+            texts &= word(KINDS + k as usize);
         }
-        if self.letters_only && kinds & LATIN == 0 {
-            // Only a text with Latin letters can match them as
-            // characters, and pinyin needs no mask: most texts of a
-            // pinyin query are decided without reading their 16 bytes.
-            let pinyin = self.pinyin
-                && m.initials[t] & self.starts == self.starts
-                && m.letters[t] & self.letters == self.letters;
-            return (false, pinyin);
+        if texts == 0 {
+            return (0, 0);
         }
-        let mask = m.masks[t];
-        let chars = mask & self.chars == self.chars;
-        let pinyin = self.pinyin
-            && mask & self.others == self.others
-            && m.initials[t] & self.starts == self.starts
-            && m.letters[t] & self.letters == self.letters;
+        let mut pinyin = if self.pinyin { texts } else { 0 };
+        for_each_bit(u64::from(self.starts), |l| pinyin &= word(INITIALS + l));
+        for_each_bit(u64::from(self.letters & !self.starts), |l| pinyin &= word(LETTERS + l));
+        // Only a text with Latin letters can match a query of letters as
+        // characters, and pinyin needs no mask for them.
+        let read = if self.letters_only {
+            texts & word(LATIN_TEXTS)
+        } else {
+            texts
+        };
+        let others = self.others != 0;
+        let mut chars = 0;
+        let mut with_others = 0;
+        for_each_bit(read, |i| {
+            let mask = m.masks[w * 64 + i];
+            chars |= u64::from(mask & self.chars == self.chars) << i;
+            with_others |= u64::from(mask & self.others == self.others) << i;
+        });
+        if others {
+            // The query's other characters, as themselves.
+            pinyin &= with_others;
+        }
         (chars, pinyin)
     }
 }
+
+/// Calls `f` with the index of each set bit of `bits`, lowest first.
+#[inline]
+fn for_each_bit(mut bits: u64, mut f: impl FnMut(usize)) {
+    while bits != 0 {
+        f(bits.trailing_zeros() as usize);
+        bits &= bits - 1;
+    }
+}
+
+/// Sets of texts, each a bitmap with one bit per text, kept set by set
+/// ("bit-sliced"): a keystroke ANDs the few sets its query names, 64 texts
+/// at a time, where reading each text's own filters cost a cache miss per
+/// text and most of a first keystroke's time. Word `w` of every set lies
+/// together (`count` words), so the sets grow in one array and a keystroke
+/// reads a few neighbouring words per 64 texts.
+#[derive(Default)]
+struct TextSets {
+    count: usize,
+    words: Vec<u64>,
+}
+
+impl TextSets {
+    fn new(count: usize) -> TextSets {
+        TextSets {
+            count,
+            words: Vec::new(),
+        }
+    }
+
+    /// `count` sets of `texts` texts, all empty.
+    fn empty(count: usize, texts: usize) -> TextSets {
+        TextSets {
+            count,
+            words: vec![0; texts.div_ceil(64) * count],
+        }
+    }
+
+    /// Room for text `t` (a word more for each set when `t` starts one).
+    fn make_room(&mut self, t: usize) {
+        if t.is_multiple_of(64) {
+            self.words.resize(self.words.len() + self.count, 0);
+        }
+    }
+
+    /// Room for `texts` texts made at once (see [`Matcher::reserve`]).
+    fn reserve(&mut self, texts: usize) {
+        self.words.reserve_exact(texts.div_ceil(64) * self.count);
+    }
+
+    fn insert(&mut self, set: usize, t: usize) {
+        if let Some(w) = self.words.get_mut(t / 64 * self.count + set) {
+            *w |= 1 << (t % 64);
+        }
+    }
+
+    /// Word `w` of every set (texts `64 w` to `64 w + 63`), by set.
+    #[inline]
+    fn block(&self, w: usize) -> &[u64] {
+        self.words.get(w * self.count..(w + 1) * self.count).unwrap_or(&[])
+    }
+
+    /// Word `w` of set `set` (texts `64 w` to `64 w + 63`).
+    #[inline]
+    fn word(&self, set: usize, w: usize) -> u64 {
+        self.words.get(w * self.count + set).copied().unwrap_or(0)
+    }
+
+    fn contains(&self, set: usize, t: usize) -> bool {
+        self.word(set, t / 64) >> (t % 64) & 1 != 0
+    }
+
+    /// Of `bits`, the sets (by index) that have text `t`.
+    fn which(&self, bits: u64, t: usize) -> u64 {
+        let mut out = 0;
+        for_each_bit(bits, |b| {
+            if self.contains(b, t) {
+                out |= 1 << b;
+            }
+        });
+        out
+    }
+}
+
+/// The sets of `Matcher::sets`.
+const INITIALS: usize = 0;
+const LETTERS: usize = 26;
+const FIRSTS: usize = 52;
+const KINDS: usize = 78;
+const LATIN_TEXTS: usize = 82;
+const SETS: usize = 83;
 
 /// In `text_kinds`, beside the kinds' bits: the text has a Latin letter.
 const LATIN: u8 = 1 << 4;
@@ -412,9 +532,85 @@ impl<'a> Query<'a> {
 /// texts, then index order.
 type Rank = (std::cmp::Reverse<i64>, Kind, u32, u32);
 
-/// One thread's share of a ranking: the texts that matched (its share of
-/// a bitmap of texts), and the best items among theirs (the worst on top).
-type Scored = (Vec<u64>, std::collections::BinaryHeap<Rank>);
+/// What a text must beat to make a ranking's top of `limit` items: the
+/// best of the worst places of the full tops of every share so far (each
+/// share raises it as its own top fills), packed into one atomic word
+/// ([`Bar::pack`]). Without it, a share whose texts rank low (the
+/// bureaus, whose names begin most matches, come first) would score
+/// every text until its own top filled.
+struct Bar {
+    limit: usize,
+    worst: std::sync::atomic::AtomicU64,
+}
+
+impl Bar {
+    fn new(limit: usize) -> Bar {
+        Bar {
+            limit,
+            worst: std::sync::atomic::AtomicU64::new(u64::MAX),
+        }
+    }
+
+    /// A place as 64 bits in the same order: its score, kind and length.
+    /// The item is left out and taken as the last, so the packed place is
+    /// never better than the place itself; a score outside ±2^29 (no
+    /// matcher gives one) is taken as no bar at all.
+    fn pack(place: &Rank) -> u64 {
+        let score = (1i64 << 29) - place.0.0;
+        if !(0..1 << 30).contains(&score) {
+            return u64::MAX;
+        }
+        (score as u64) << 34 | (place.1 as u64) << 32 | u64::from(place.2)
+    }
+
+    fn unpack(packed: u64) -> Option<Rank> {
+        (packed != u64::MAX).then(|| {
+            let kind = match packed >> 32 & 3 {
+                0 => Kind::Bureau,
+                1 => Kind::Report,
+                2 => Kind::Section,
+                _ => Kind::Figure,
+            };
+            let score = (1i64 << 29) - (packed >> 34) as i64;
+            (std::cmp::Reverse(score), kind, packed as u32, u32::MAX)
+        })
+    }
+
+    /// The place a text must beat: the bar, or `own` (a share's full
+    /// top's worst) if better.
+    fn worst(&self, own: Option<Rank>) -> Option<Rank> {
+        let shared = Bar::unpack(self.worst.load(std::sync::atomic::Ordering::Relaxed));
+        match (own, shared) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Raises the bar to `place`, the worst of a full top, if higher.
+    fn raise(&self, place: &Rank) {
+        let packed = Bar::pack(place);
+        if packed < self.worst.load(std::sync::atomic::Ordering::Relaxed) {
+            self.worst.fetch_min(packed, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+/// The best items of a share of the texts, the worst on top.
+type Top = std::collections::BinaryHeap<Rank>;
+
+/// What the first pass over one share of the texts leaves, as that share
+/// of bitmaps of texts: those kept for the next keystroke (matched, or
+/// not read), those left for the second pass (which may match by
+/// characters, by pinyin; and the quiet ones, see `rank`), and the best
+/// items of those scored.
+#[derive(Default)]
+struct Leads {
+    kept: Vec<u64>,
+    by_chars: Vec<u64>,
+    by_pinyin: Vec<u64>,
+    quiet: Vec<u64>,
+    best: Top,
+}
 
 /// Word `w` of a bitmap with every one of `texts` texts set.
 fn word_of_all(w: usize, texts: usize) -> u64 {
@@ -494,9 +690,8 @@ impl Matcher {
             v.reserve_exact(items);
         }
         self.kinds.reserve_exact(items);
-        for v in [&mut self.ends, &mut self.initials, &mut self.letters] {
-            v.reserve_exact(items);
-        }
+        self.ends.reserve_exact(items);
+        self.sets.reserve(items);
         self.masks.reserve_exact(items);
         self.bonus_chars.reserve_exact(items);
         self.firsts.reserve_exact(items);
@@ -507,6 +702,7 @@ impl Matcher {
     pub fn empty(pinyin: Arc<Pinyin>) -> Matcher {
         Matcher {
             pinyin,
+            sets: TextSets::new(SETS),
             ..Matcher::default()
         }
     }
@@ -536,6 +732,7 @@ impl Matcher {
         };
         let t = self.intern_text(text);
         self.text_kinds[t as usize] |= kind_bit(kind);
+        self.sets.insert(KINDS + kind as usize, t as usize);
         self.text_of_item.push(t);
         self.kinds.push(kind);
         self.ids.push(id);
@@ -577,24 +774,30 @@ impl Matcher {
             prev = c;
         }
         self.bonus_chars.push(bonus_chars);
-        self.firsts.push(text.chars().next().unwrap_or('\0'));
+        let t = self.ends.len() - 1;
+        let first = text.chars().next().unwrap_or('\0');
+        self.firsts.push(first);
+        self.sets.make_room(t);
+        let own = |c: char| letter_bit(c.to_ascii_lowercase());
+        for_each_bit(u64::from(own(first) | self.pinyin.initials(first)), |l| {
+            self.sets.insert(FIRSTS + l, t)
+        });
         let (mut letters, mut initials) = (0, 0);
         for c in text.chars() {
-            let own = letter_bit(c.to_ascii_lowercase());
-            initials |= own | self.pinyin.initials(c);
-            letters |= own;
+            initials |= own(c) | self.pinyin.initials(c);
+            letters |= own(c);
             for r in self.pinyin.get(c) {
                 letters |= r.chars().fold(0, |m, l| m | letter_bit(l));
             }
         }
-        self.initials.push(initials);
-        self.letters.push(letters);
-        self.text_kinds.push(if text.chars().any(|c| c.is_ascii_alphabetic()) {
-            LATIN
-        } else {
-            0
-        });
-        let t = self.ends.len() as u32 - 1;
+        for_each_bit(u64::from(initials), |l| self.sets.insert(INITIALS + l, t));
+        for_each_bit(u64::from(letters), |l| self.sets.insert(LETTERS + l, t));
+        let latin = text.chars().any(|c| c.is_ascii_alphabetic());
+        if latin {
+            self.sets.insert(LATIN_TEXTS, t);
+        }
+        self.text_kinds.push(if latin { LATIN } else { 0 });
+        let t = t as u32;
         if let Some(hash) = hash {
             self.text_ids.entry(hash).or_insert(t);
         }
@@ -638,13 +841,12 @@ impl Matcher {
             &mut self.tail_of,
             &mut self.subs,
             &mut self.ids,
-            &mut self.initials,
-            &mut self.letters,
             &mut self.text_of_item,
         ] {
             v.shrink_to_fit();
         }
         self.masks.shrink_to_fit();
+        self.sets.words.shrink_to_fit();
         self.find_pairs();
         self.bonus_chars.shrink_to_fit();
         self.firsts.shrink_to_fit();
@@ -658,7 +860,9 @@ impl Matcher {
     fn find_pairs(&mut self) {
         let n = self.texts();
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        let chunk = n.div_ceil(threads).max(4096);
+        // Whole words of the sets per thread.
+        let chunk_words = n.div_ceil(threads).max(4096).div_ceil(64);
+        let chunk = chunk_words * 64;
         let this = &*self;
         let counts = std::thread::scope(|scope| {
             let handles: Vec<_> = (0..n)
@@ -682,18 +886,21 @@ impl Matcher {
             all
         });
         let slots = PairSlots::by_frequency(&counts);
-        let mut pairs = vec![0u64; n];
+        let mut pair_sets = TextSets::empty(64, n);
+        // Each thread sets its run of words of the sets.
         std::thread::scope(|scope| {
-            for (k, part) in pairs.chunks_mut(chunk).enumerate() {
+            for (k, run) in pair_sets.words.chunks_mut(chunk_words * 64).enumerate() {
                 let slots = &slots;
                 scope.spawn(move || {
-                    for (i, p) in part.iter_mut().enumerate() {
-                        *p = this.pinyin.pair_bits(this.text_str(k * chunk + i), slots);
+                    for t in k * chunk..((k + 1) * chunk).min(n) {
+                        let i = t - k * chunk;
+                        let bits = this.pinyin.pair_bits(this.text_str(t), slots);
+                        for_each_bit(bits, |b| run[i / 64 * 64 + b] |= 1 << (i % 64));
                     }
                 });
             }
         });
-        self.pairs = pairs;
+        self.pair_sets = pair_sets;
         self.slots = slots;
     }
 
@@ -905,112 +1112,159 @@ impl Matcher {
             };
             start + if quiet { 20 } else { 24 } * (query.len as i64 - 1)
         });
-        let pinyin = query
-            .pinyin
-            .filter(|_| by_pinyin)
-            .map(|p| p.bound_with(self.pairs[t], self.pinyin.begins(Some(first), p)));
+        let pinyin = query.pinyin.filter(|_| by_pinyin).map(|p| {
+            p.bound_with(
+                self.pair_sets.which(p.any_link(), t),
+                self.pinyin.begins(Some(first), p),
+            )
+        });
         chars.max(pinyin).unwrap_or(i64::MIN)
     }
 
-    /// Ranks one share of the texts, those of words `words` of the
-    /// bitmap of texts (`from`, the previous query's, or every text): the
-    /// texts that matched or may match, as that share of a bitmap (for the
-    /// next keystroke to narrow), and the best `limit` items. The texts
-    /// that can earn the first character's bonus are scored first, so the
-    /// top fills with the best early; a later text whose bound cannot beat
-    /// the worst of a full top is not scored. (Bitmaps, not lists of ids:
-    /// a first keystroke leaves most of millions of texts, and building,
-    /// copying and narrowing lists of them cost more than the matching.)
-    fn rank_share(&self, words: std::ops::Range<usize>, from: Option<&[u64]>, query: &Query, limit: usize) -> Scored {
-        let m = SkimMatcherV2::default();
-        let mut best = std::collections::BinaryHeap::new();
-        // Scores text `t` into `best` unless its bound shows it cannot
-        // make the top; whether to keep it for the next keystroke: it
-        // matched, or was not read (narrowing only needs a superset, and
-        // the next keystroke checks it again).
-        let visit = |t: usize, ways: (bool, bool), best: &mut std::collections::BinaryHeap<Rank>| -> bool {
-            if best.len() >= limit
-                && let Some(worst) = best.peek()
-                && self.cannot_beat(t, self.bound(t, query, ways), query.filter.kind, worst)
-            {
-                return true;
-            }
-            let Some((score, _)) = self.score_by(&m, t, query.q, query.pinyin, ways) else {
-                return false;
-            };
-            self.offer(t, score, query.filter.kind, limit, best);
-            true
+    /// Scores text `t` into `best` unless its bound shows it cannot make
+    /// the top: cannot beat the worst of `best` when full, nor what `bar`
+    /// holds from the other shares. Whether to keep it for the next
+    /// keystroke: it matched, or was not read (narrowing only needs a
+    /// superset, and the next keystroke checks it again).
+    fn visit(&self, m: &SkimMatcherV2, t: usize, ways: (bool, bool), query: &Query, bar: &Bar, best: &mut Top) -> bool {
+        let own = best.peek().filter(|_| best.len() >= bar.limit).copied();
+        if let Some(worst) = bar.worst(own)
+            && self.cannot_beat(t, self.bound(t, query, ways), query.filter.kind, &worst)
+        {
+            return true;
+        }
+        let Some((score, _)) = self.score_by(m, t, query.q, query.pinyin, ways) else {
+            return false;
         };
+        self.offer(t, score, query.filter.kind, bar.limit, best);
+        if best.len() >= bar.limit
+            && let Some(worst) = best.peek()
+        {
+            bar.raise(worst);
+        }
+        true
+    }
+
+    /// The first pass over one share of the texts, those of words `words`
+    /// of the bitmap of texts (`from`, the previous query's, or every
+    /// text): the texts that can earn the first character's bonus are
+    /// scored, so the top fills with the best early; the others are only
+    /// sorted into bitmaps for the second pass ([`Matcher::rank_rest`]).
+    /// (Bitmaps, not lists of ids: a first keystroke leaves most of
+    /// millions of texts, and building, copying and narrowing lists of
+    /// them cost more than the matching.)
+    fn rank_leads(&self, words: std::ops::Range<usize>, from: Option<&[u64]>, query: &Query, bar: &Bar) -> Leads {
+        let m = SkimMatcherV2::default();
         let texts = self.texts();
         let first_word = words.start;
         let n = words.len();
-        // The texts that may match but do not begin a match, left for
-        // after those that do: those that can match by characters, and by
-        // pinyin; and, apart, the quiet ones: only pinyin can match them,
-        // and they have none of the query's pairs, so their bound is known
-        // without reading them ([`Prepared::bound_with`]).
-        let (mut by_chars, mut by_pinyin, mut quiet) = (vec![0u64; n], vec![0u64; n], vec![0u64; n]);
-        let mut kept = vec![0u64; n];
+        let mut share = Leads {
+            kept: vec![0; n],
+            by_chars: vec![0; n],
+            by_pinyin: vec![0; n],
+            quiet: vec![0; n],
+            best: Top::new(),
+        };
         let any_link = query.pinyin.map_or(0, Prepared::any_link);
+        // The set of texts whose first character can begin a pinyin
+        // match, when the query begins with a letter.
+        let first_letter = query
+            .pinyin
+            .and_then(Prepared::first)
+            .filter(char::is_ascii_lowercase)
+            .map(|c| FIRSTS + (c as u8 - b'a') as usize);
         for w in words {
             let i = w - first_word;
-            let mut bits = from.map_or_else(|| word_of_all(w, texts), |f| f[w]);
+            let from = from.map_or_else(|| word_of_all(w, texts), |f| f[w]);
+            if from == 0 {
+                continue;
+            }
+            let (chars, pinyin) = query.filter.word_ways(self, w, from);
+            let any = chars | pinyin;
+            if any == 0 {
+                continue;
+            }
+            let mut leads = match first_letter {
+                Some(set) => pinyin & self.sets.word(set, w),
+                None => {
+                    let mut leads = 0;
+                    for_each_bit(pinyin, |b| {
+                        leads |= u64::from(self.leads(w * 64 + b, query, (false, true))) << b;
+                    });
+                    leads
+                }
+            };
+            for_each_bit(chars & !leads, |b| {
+                leads |= u64::from(self.leads(w * 64 + b, query, (true, false))) << b;
+            });
+            for_each_bit(leads, |b| {
+                let t = w * 64 + b;
+                let ways = (chars >> b & 1 != 0, pinyin >> b & 1 != 0);
+                if self.visit(&m, t, ways, query, bar, &mut share.best) {
+                    share.kept[i] |= 1 << b;
+                }
+            });
+            let rest = any & !leads;
+            // Quiet: only pinyin can match them, and they have none of
+            // the query's pairs.
+            let mut with_pairs = 0;
+            let pairs = self.pair_sets.block(w);
+            for_each_bit(any_link, |b| with_pairs |= pairs.get(b).copied().unwrap_or(0));
+            share.quiet[i] = rest & !chars & !with_pairs;
+            share.by_chars[i] = rest & chars;
+            share.by_pinyin[i] = rest & pinyin & !share.quiet[i];
+        }
+        share
+    }
+
+    /// The second pass over one share of the texts, words `words` of the
+    /// bitmaps of those that may match by characters and by pinyin: each
+    /// is scored unless its bound cannot beat `floor`, the worst of the
+    /// first pass's top, or this share's own. The texts kept for the next
+    /// keystroke (this share of a bitmap), and the best `limit` items.
+    fn rank_rest(
+        &self,
+        words: std::ops::Range<usize>,
+        (by_chars, by_pinyin): (&[u64], &[u64]),
+        query: &Query,
+        bar: &Bar,
+    ) -> (Vec<u64>, Top) {
+        let m = SkimMatcherV2::default();
+        let mut kept = vec![0u64; words.len()];
+        let mut best = Top::new();
+        // The score a text must reach to have a chance: the worst of
+        // `floor` and of this share's top once full.
+        let cut = |best: &Top| {
+            let own = best.peek().filter(|_| best.len() >= bar.limit).copied();
+            bar.worst(own).map(|w| w.0.0)
+        };
+        let mut at_least = cut(&best);
+        for (k, w) in words.enumerate() {
+            let mut bits = by_chars[w] | by_pinyin[w];
+            // Texts that only pinyin can match, none of which begins it:
+            // the pair filter alone bounds them, so most are settled by
+            // reading 8 bytes each, not the 20 or so `visit` reads.
+            if let (Some(p), Some(cut)) = (query.pinyin, at_least) {
+                let mut only = by_pinyin[w] & !by_chars[w];
+                while only != 0 {
+                    let bit = only & only.wrapping_neg();
+                    only ^= bit;
+                    let t = w * 64 + bit.trailing_zeros() as usize;
+                    if p.bound_with(self.pair_sets.which(p.any_link(), t), false) < cut {
+                        bits ^= bit;
+                        kept[k] |= bit;
+                    }
+                }
+            }
             while bits != 0 {
                 let bit = bits & bits.wrapping_neg();
                 bits ^= bit;
                 let t = w * 64 + bit.trailing_zeros() as usize;
-                // The masks first: most texts stop there.
-                let ways = query.filter.ways(self, t);
-                if !(ways.0 || ways.1) {
-                    continue;
+                let ways = (by_chars[w] & bit != 0, by_pinyin[w] & bit != 0);
+                if self.visit(&m, t, ways, query, bar, &mut best) {
+                    kept[k] |= bit;
                 }
-                if self.leads(t, query, ways) {
-                    if visit(t, ways, &mut best) {
-                        kept[i] |= bit;
-                    }
-                } else if !ways.0 && self.pairs[t] & any_link == 0 {
-                    quiet[i] |= bit;
-                } else {
-                    by_chars[i] |= bit * u64::from(ways.0);
-                    by_pinyin[i] |= bit * u64::from(ways.1);
-                }
-            }
-        }
-        // When no text that does not begin the match could make the top,
-        // none is visited: all are kept, unread; when no quiet one could,
-        // those are.
-        let beaten = |bound: i64, best: &std::collections::BinaryHeap<Rank>| {
-            best.len() >= limit
-                && best
-                    .peek()
-                    .is_some_and(|worst| (std::cmp::Reverse(bound), Kind::Bureau, 0, 0) >= *worst)
-        };
-        if beaten(query.bound_elsewhere(), &best) {
-            for k in 0..n {
-                kept[k] |= by_chars[k] | by_pinyin[k] | quiet[k];
-            }
-            return (kept, best);
-        }
-        let quiet_bound = query.pinyin.map_or(i64::MIN, |p| p.bound_with(0, false));
-        if beaten(quiet_bound, &best) {
-            for k in 0..n {
-                kept[k] |= quiet[k];
-            }
-        } else {
-            for k in 0..n {
-                by_pinyin[k] |= quiet[k];
-            }
-        }
-        for i in 0..n {
-            let mut bits = by_chars[i] | by_pinyin[i];
-            while bits != 0 {
-                let bit = bits & bits.wrapping_neg();
-                bits ^= bit;
-                let t = (first_word + i) * 64 + bit.trailing_zeros() as usize;
-                let ways = (by_chars[i] & bit != 0, by_pinyin[i] & bit != 0);
-                if visit(t, ways, &mut best) {
-                    kept[i] |= bit;
-                }
+                at_least = cut(&best);
             }
         }
         (kept, best)
@@ -1061,25 +1315,92 @@ impl Matcher {
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
         let from = narrowed.as_deref();
         let shares = split_words(from, this.texts(), threads);
-        // Each thread keeps the texts that matched or may match and its
-        // own best `limit` items: holding every score, then sorting every
-        // match, cost more time and memory than the matching on a large
-        // index.
-        let parts: Vec<Scored> = std::thread::scope(|scope| {
+        // Each thread keeps its own best `limit` items: holding every
+        // score, then sorting every match, cost more time and memory than
+        // the matching on a large index.
+        let bar = Bar::new(limit);
+        let leads: Vec<Leads> = std::thread::scope(|scope| {
+            let bar = &bar;
             let handles: Vec<_> = shares
                 .into_iter()
-                .map(|words| scope.spawn(move || this.rank_share(words, from, query, limit)))
+                .map(|words| scope.spawn(move || this.rank_leads(words, from, query, bar)))
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
         });
         drop(narrowed);
         // The shares are contiguous runs of words: their bitmaps
         // concatenate.
-        let mut texts: Vec<u64> = Vec::with_capacity(this.texts().div_ceil(64));
+        let words = this.texts().div_ceil(64);
+        let (mut texts, mut by_chars, mut by_pinyin, mut quiet) = (
+            Vec::with_capacity(words),
+            Vec::with_capacity(words),
+            Vec::with_capacity(words),
+            Vec::with_capacity(words),
+        );
         let mut best: Vec<Rank> = Vec::new();
-        for (matched, part_best) in parts {
-            texts.extend(matched);
-            best.extend(part_best);
+        for share in leads {
+            texts.extend(share.kept);
+            by_chars.extend(share.by_chars);
+            by_pinyin.extend(share.by_pinyin);
+            quiet.extend(share.quiet);
+            best.extend(share.best);
+        }
+        // The worst of the first pass's top over every share: the texts
+        // that begin a match may all lie in one share (the bureaus come
+        // first), and a share's own top alone would leave the others to
+        // score millions of texts that cannot make it.
+        let floor = (best.len() >= limit && limit > 0).then(|| *best.select_nth_unstable(limit - 1).1);
+        let beaten = |bound: i64| {
+            floor
+                .as_ref()
+                .is_some_and(|worst| (std::cmp::Reverse(bound), Kind::Bureau, 0, 0) >= *worst)
+        };
+        // When no text that does not begin the match could make the top,
+        // none is visited: all are kept, unread; when no quiet one could
+        // (only pinyin can match it, and it has none of the query's pairs,
+        // so its bound is known without reading it), those are.
+        let quiet_bound = query.pinyin.map_or(i64::MIN, |p| p.bound_with(0, false));
+        if beaten(query.bound_elsewhere()) {
+            for (k, t) in texts.iter_mut().enumerate() {
+                *t |= by_chars[k] | by_pinyin[k] | quiet[k];
+            }
+        } else {
+            let quiet_to = if beaten(quiet_bound) {
+                &mut texts
+            } else {
+                &mut by_pinyin
+            };
+            for (t, q) in quiet_to.iter_mut().zip(&quiet) {
+                *t |= q;
+            }
+            drop(quiet);
+            // The second pass, split again by the texts left to visit.
+            let visit: Vec<u64> = by_chars.iter().zip(&by_pinyin).map(|(a, b)| a | b).collect();
+            let shares = split_words(Some(&visit), this.texts(), threads);
+            drop(visit);
+            let ways = (&by_chars[..], &by_pinyin[..]);
+            if let Some(floor) = &floor {
+                bar.raise(floor);
+            }
+            let bar = &bar;
+            let rest: Vec<(std::ops::Range<usize>, Vec<u64>, Top)> = std::thread::scope(|scope| {
+                let handles: Vec<_> = shares
+                    .into_iter()
+                    .map(|words| {
+                        scope.spawn(move || {
+                            let (kept, best) = this.rank_rest(words.clone(), ways, query, bar);
+                            (words, kept, best)
+                        })
+                    })
+                    .collect();
+                handles.into_iter().filter_map(|h| h.join().ok()).collect()
+            });
+            for (words, kept, share_best) in rest {
+                for (t, k) in texts[words].iter_mut().zip(kept) {
+                    *t |= k;
+                }
+                best.extend(share_best);
+            }
         }
         best.sort_unstable();
         best.truncate(limit);
@@ -1400,6 +1721,116 @@ mod tests {
                 assert_eq!(got, want, "query {q:?}");
             }
         }
+    }
+
+    #[test]
+    fn shares_that_lack_the_leading_texts_rank_as_a_full_ranking() {
+        // Thousands of distinct texts, so the ranking splits them over
+        // threads; the texts that begin with 茅 or 马 (bureaus first, as an
+        // index has them) all lie in the first share, so the others rely
+        // on the bar the first share raises, ties included.
+        const CHARS: &[char] = &[
+            '法', '治', '宣', '传', '教', '育', '民', '政', '局', '茅', '箭', '区', '行', '复', '议', '案', '件', '婚',
+            '姻', '登', '记', '防', '止', '返', '贫', '马', '安', '啊', '哦', '1', '2', 'x', ' ', '、',
+        ];
+        let mut next = numbers(0x9e37_79b9);
+        let kinds = [Kind::Figure, Kind::Figure, Kind::Figure, Kind::Section];
+        let items: Vec<Item> = (0..6000)
+            .map(|i| {
+                let mut text: String = if i < 600 {
+                    ['茅', '马'][i % 2].to_string()
+                } else {
+                    String::new()
+                };
+                // Of one length, so places tie but on the index.
+                for _ in 0..4 {
+                    text.push(CHARS[next(CHARS.len())]);
+                }
+                // Distinct: no two items share a text.
+                text.push_str(&format!("{i:04}"));
+                Item {
+                    target: Target::Report { report: i as i64 },
+                    ..item(if i < 600 { Kind::Bureau } else { kinds[i % 4] }, &text)
+                }
+            })
+            .collect();
+        let texts: Vec<&str> = items.iter().map(|i| i.text.as_str()).collect();
+        let pinyin = Arc::new(Pinyin::for_texts(texts.iter().copied()));
+        let mut m = Matcher::with_pinyin(items.clone(), pinyin.clone());
+        assert!(split_words(None, m.texts(), 2).len() > 1);
+        let skim = SkimMatcherV2::default();
+        for (word, limit) in [
+            ("maojian", 20),
+            ("mjmz", 50),
+            ("fzxc", 200),
+            ("茅jian", 30),
+            ("$ma", 10),
+            ("an", 5),
+        ] {
+            for end in 1..=word.chars().count() {
+                let q: String = word.chars().take(end).collect();
+                let (kind, text) = parse_query(&q);
+                if text.is_empty() {
+                    continue;
+                }
+                let mut want: Vec<(i64, Kind, usize, usize)> = items
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, it)| kind.is_none_or(|k| it.kind == k))
+                    .filter_map(|(i, it)| {
+                        let chars = skim.fuzzy_match(&it.text, text);
+                        let py = pinyin.fuzzy(&it.text, text, false).map(|x| x.0);
+                        chars.max(py).map(|s| (-s, it.kind, it.text.len(), i))
+                    })
+                    .collect();
+                want.sort();
+                want.truncate(limit);
+                let got: Vec<(i64, Kind, usize, usize)> = m
+                    .rank(&q, limit)
+                    .into_iter()
+                    .map(|h| {
+                        let i = match h.item.target {
+                            Target::Bureau { bureau: i } | Target::Report { report: i } => i,
+                            Target::Section { report: i, .. } | Target::Figure { report: i, .. } => i,
+                        };
+                        (-h.score, h.item.kind, h.item.text.len(), i as usize)
+                    })
+                    .collect();
+                assert_eq!(got, want, "query {q:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_packed_place_keeps_the_order_and_is_never_better() {
+        let mut next = numbers(7);
+        let kinds = [Kind::Bureau, Kind::Report, Kind::Section, Kind::Figure];
+        let places: Vec<Rank> = (0..2000)
+            .map(|_| {
+                (
+                    std::cmp::Reverse(next(400) as i64 - 100),
+                    kinds[next(4)],
+                    next(60) as u32,
+                    next(1000) as u32,
+                )
+            })
+            .collect();
+        for a in &places {
+            let packed = Bar::unpack(Bar::pack(a)).expect("a score in range packs");
+            assert!(packed >= *a);
+            assert_eq!((packed.0, packed.1, packed.2), (a.0, a.1, a.2));
+            for b in &places {
+                if (a.0, a.1, a.2) != (b.0, b.1, b.2) {
+                    assert_eq!(Bar::pack(a) < Bar::pack(b), a < b);
+                }
+            }
+        }
+        // A bar is only ever raised.
+        let bar = Bar::new(10);
+        bar.raise(&places[0]);
+        bar.raise(&places[1]);
+        let best = places[0].min(places[1]);
+        assert_eq!(bar.worst(None).map(|w| (w.0, w.1, w.2)), Some((best.0, best.1, best.2)));
     }
 
     #[test]

@@ -666,6 +666,11 @@ impl Prepared {
         self.without_links = self.bound_by_pairs(0);
     }
 
+    /// The query's first character (lower case).
+    pub fn first(&self) -> Option<char> {
+        self.query.first().copied()
+    }
+
     /// Every bit of the query's pairs in [`Pinyin::pair_bits`]: a text
     /// with none of them has the bound `bound_with(0, …)`.
     pub fn any_link(&self) -> u64 {
