@@ -530,6 +530,7 @@ impl<'a> Query<'a> {
 /// An item's place in a ranking, smallest first: higher score, then
 /// bureaus before reports before sections before figures, then shorter
 /// texts, then index order.
+static CNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 type Rank = (std::cmp::Reverse<i64>, Kind, u32, u32);
 
 /// What a text must beat to make a ranking's top of `limit` items: the
@@ -1113,12 +1114,26 @@ impl Matcher {
             start + if quiet { 20 } else { 24 } * (query.len as i64 - 1)
         });
         let pinyin = query.pinyin.filter(|_| by_pinyin).map(|p| {
-            p.bound_with(
+            p.bound_for(
                 self.pair_sets.which(p.any_link(), t),
+                self.initials_among(p.letters(), t),
                 self.pinyin.begins(Some(first), p),
             )
         });
         chars.max(pinyin).unwrap_or(i64::MIN)
+    }
+
+    /// Of `letters`, those that begin a reading of a character of text `t`
+    /// (or are one of its own letters).
+    fn initials_among(&self, letters: u32, t: usize) -> u32 {
+        let sets = self.sets.block(t / 64);
+        let mut out = 0;
+        for_each_bit(u64::from(letters), |l| {
+            if sets.get(INITIALS + l).is_some_and(|w| w >> (t % 64) & 1 != 0) {
+                out |= 1 << l;
+            }
+        });
+        out
     }
 
     /// Scores text `t` into `best` unless its bound shows it cannot make
@@ -1133,6 +1148,7 @@ impl Matcher {
         {
             return true;
         }
+        CNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let Some((score, _)) = self.score_by(m, t, query.q, query.pinyin, ways) else {
             return false;
         };
@@ -1250,7 +1266,8 @@ impl Matcher {
                     let bit = only & only.wrapping_neg();
                     only ^= bit;
                     let t = w * 64 + bit.trailing_zeros() as usize;
-                    if p.bound_with(self.pair_sets.which(p.any_link(), t), false) < cut {
+                    let pairs = self.pair_sets.which(p.any_link(), t);
+                    if p.bound_for(pairs, self.initials_among(p.letters(), t), false) < cut {
                         bits ^= bit;
                         kept[k] |= bit;
                     }
@@ -1414,6 +1431,7 @@ impl Matcher {
                 Hit { item, score, indices }
             })
             .collect();
+        eprintln!("SCORED {q} {}", CNT.swap(0, std::sync::atomic::Ordering::Relaxed));
         self.last = Some((key, texts));
         hits
     }

@@ -296,6 +296,7 @@ impl Pinyin {
                 piece.push((len, MATCH + SYLLABLE * (len as i64 - 1) + whole));
             }
         }
+        let letters = q.iter().fold(0, |m, &c| m | letter_bit(c));
         let mut prepared = Prepared {
             query: q,
             starts,
@@ -303,6 +304,7 @@ impl Pinyin {
             pieces,
             links: Vec::new(),
             any_link: 0,
+            letters,
             without_links: NONE,
         };
         prepared.use_slots(slots);
@@ -312,10 +314,18 @@ impl Pinyin {
     /// No text scores more than this for `q`: what lets a ranking skip
     /// texts that cannot reach its best without scoring them.
     pub fn score_bound(&self, text: &str, q: &Prepared) -> i64 {
-        q.bound_with(
+        q.bound_for(
             self.pair_bits(text, PairSlots::hashed()),
+            self.text_initials(text),
             self.begins(text.chars().next(), q),
         )
+    }
+
+    /// The letters that can begin the match of a character of `text`: the
+    /// first letters of its characters' readings, and its own letters.
+    pub fn text_initials(&self, text: &str) -> u32 {
+        text.chars()
+            .fold(0, |m, c| m | self.initials(c) | letter_bit(c.to_ascii_lowercase()))
     }
 
     /// Counts, for each pair of letters, whether `text` has it
@@ -620,6 +630,8 @@ pub struct Prepared {
     links: Vec<u64>,
     /// Every pair's bit, and the bound of a text with none of them.
     any_link: u64,
+    /// The query's letters.
+    letters: u32,
     without_links: i64,
 }
 
@@ -636,7 +648,20 @@ impl Prepared {
     /// whose first letters are a pair of adjacent characters of the text,
     /// or less a gap (at least one character) between two that are not.
     pub fn bound_with(&self, pairs: u64, begins: bool) -> i64 {
+        self.bound_for(pairs, u32::MAX, begins)
+    }
+
+    /// [`Prepared::bound_with`] for a text whose characters' readings
+    /// begin with the letters `initials` (its own Latin letters included):
+    /// a character's match begins with one of them, so a cut of the query
+    /// into pieces where a piece begins with another letter is no match.
+    /// (Letters that are a whole reading, like a and o, otherwise lift the
+    /// bound of every text, as if it could match them one by one.)
+    pub fn bound_for(&self, pairs: u64, initials: u32, begins: bool) -> i64 {
         let first = if begins { FIRST } else { 0 };
+        if self.letters & !initials != 0 {
+            return self.bound_by(pairs, initials).saturating_add(first);
+        }
         // Most texts have none of the query's pairs, or all of them.
         let relevant = pairs & self.any_link;
         if relevant == 0 {
@@ -666,6 +691,11 @@ impl Prepared {
         self.without_links = self.bound_by_pairs(0);
     }
 
+    /// The query's letters (bit 0 = a).
+    pub fn letters(&self) -> u32 {
+        self.letters
+    }
+
     /// The query's first character (lower case).
     pub fn first(&self) -> Option<char> {
         self.query.first().copied()
@@ -679,12 +709,20 @@ impl Prepared {
 
     /// [`Prepared::bound_with`] without the first character's bonus.
     fn bound_by_pairs(&self, pairs: u64) -> i64 {
+        self.bound_by(pairs, u32::MAX)
+    }
+
+    /// [`Prepared::bound_for`] without the first character's bonus.
+    fn bound_by(&self, pairs: u64, initials: u32) -> i64 {
         let m = self.query.len();
         // best[i]: the most the query from position `i` on can add, a
         // character's match beginning there.
         let mut best = [NONE; MAX_QUERY + 1];
         best[m] = 0;
         for i in (0..m).rev() {
+            if initials & letter_bit(self.query[i]) == 0 && self.query[i].is_ascii_lowercase() {
+                continue;
+            }
             for &(len, score) in &self.pieces[i] {
                 let j = i + len;
                 let rest = if j == m {
@@ -947,7 +985,7 @@ mod tests {
                 // matcher has them.
                 let mut by_counts = prepared.clone();
                 by_counts.use_slots(&counted);
-                let bound = by_counts.bound_with(p.pair_bits(text, &counted), begins);
+                let bound = by_counts.bound_for(p.pair_bits(text, &counted), p.text_initials(text), begins);
                 assert!(score <= bound, "{text:?} {q:?}: {score} > {bound} (counted)");
                 tighter_counted += usize::from(bound < prepared.bound_if(begins));
             }
@@ -956,6 +994,25 @@ mod tests {
             checked > 1000 && reached > 50 && tighter > 100 && tighter_counted > 100,
             "{checked} {reached} {tighter} {tighter_counted}"
         );
+    }
+
+    /// A text none of whose characters begins with a or o cannot match
+    /// "mao" letter by letter (啊 and 哦 make a and o whole readings, the
+    /// best cut when nothing else is known): only a character read "mao"
+    /// can, which 民政局 lacks as well, but the initials do not tell.
+    #[test]
+    fn the_bound_knows_which_letters_can_begin_a_character() {
+        let p = Pinyin::for_texts(["民政局", "茅箭", "啊哦"]);
+        let q = p.prepare("mao").unwrap();
+        let initials = p.text_initials("民政局");
+        assert_eq!(initials, letter_bit('m') | letter_bit('z') | letter_bit('j'));
+        // m, then a and o each a whole reading, after gaps: 16 + 20 + 20 - 2.
+        assert_eq!(q.bound_with(0, false), 54);
+        // Only one character taking all three letters: 16 + 2 * 2 + 4.
+        assert_eq!(q.bound_for(0, initials, false), 24);
+        assert!(p.fuzzy("民政局", "mao", false).is_none());
+        // Without m nothing can match at all.
+        assert!(q.bound_for(0, letter_bit('z'), false) < 0);
     }
 
     /// The commonest pairs get a bit each, so a rarer pair's bit is not
