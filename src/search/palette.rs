@@ -533,6 +533,37 @@ impl<'a> Query<'a> {
 static CNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 type Rank = (std::cmp::Reverse<i64>, Kind, u32, u32);
 
+/// A query's pinyin bounds already worked out, by what decides them: the
+/// text's pairs and initials among the query's, and whether it begins the
+/// match. A query meets a few dozen of these over millions of texts, and
+/// cutting the query into pieces for each took a seventh of a keystroke.
+struct Bounds {
+    /// Direct-mapped: (pairs, initials and whether it begins, bound).
+    entries: Vec<(u64, u32, i64)>,
+}
+
+impl Bounds {
+    fn new() -> Bounds {
+        // No key has the top bit of the second part set.
+        Bounds {
+            entries: vec![(0, u32::MAX, 0); 1024],
+        }
+    }
+
+    fn get(&mut self, p: &Prepared, pairs: u64, initials: u32, begins: bool) -> i64 {
+        let key = (initials & 0x3ff_ffff) | u32::from(begins) << 30;
+        let slot =
+            (pairs ^ u64::from(key).wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_mul(0xff51_afd7_ed55_8ccd) >> 54;
+        let Some(entry) = self.entries.get_mut(slot as usize) else {
+            return p.bound_for(pairs, initials, begins);
+        };
+        if entry.0 != pairs || entry.1 != key {
+            *entry = (pairs, key, p.bound_for(pairs, initials & 0x3ff_ffff, begins));
+        }
+        entry.2
+    }
+}
+
 /// What a text must beat to make a ranking's top of `limit` items: the
 /// best of the worst places of the full tops of every share so far (each
 /// share raises it as its own top fills), packed into one atomic word
@@ -1102,7 +1133,7 @@ impl Matcher {
     /// whichever is larger), or 4 (a run) if none stands there; a test
     /// checks it against the matcher on generated texts. By pinyin,
     /// [`Pinyin::score_bound`].
-    fn bound(&self, t: usize, query: &Query, (by_chars, by_pinyin): (bool, bool)) -> i64 {
+    fn bound(&self, t: usize, query: &Query, (by_chars, by_pinyin): (bool, bool), bounds: &mut Bounds) -> i64 {
         let first = self.firsts[t];
         let chars = by_chars.then(|| {
             let quiet = self.bonus_chars[t] & query.bonus_chars == 0;
@@ -1114,7 +1145,8 @@ impl Matcher {
             start + if quiet { 20 } else { 24 } * (query.len as i64 - 1)
         });
         let pinyin = query.pinyin.filter(|_| by_pinyin).map(|p| {
-            p.bound_for(
+            bounds.get(
+                p,
                 self.pair_sets.which(p.any_link(), t),
                 self.initials_among(p.letters(), t),
                 self.pinyin.begins(Some(first), p),
@@ -1141,10 +1173,20 @@ impl Matcher {
     /// holds from the other shares. Whether to keep it for the next
     /// keystroke: it matched, or was not read (narrowing only needs a
     /// superset, and the next keystroke checks it again).
-    fn visit(&self, m: &SkimMatcherV2, t: usize, ways: (bool, bool), query: &Query, bar: &Bar, best: &mut Top) -> bool {
+    #[allow(clippy::too_many_arguments)]
+    fn visit(
+        &self,
+        m: &SkimMatcherV2,
+        t: usize,
+        ways: (bool, bool),
+        query: &Query,
+        bar: &Bar,
+        bounds: &mut Bounds,
+        best: &mut Top,
+    ) -> bool {
         let own = best.peek().filter(|_| best.len() >= bar.limit).copied();
         if let Some(worst) = bar.worst(own)
-            && self.cannot_beat(t, self.bound(t, query, ways), query.filter.kind, &worst)
+            && self.cannot_beat(t, self.bound(t, query, ways, bounds), query.filter.kind, &worst)
         {
             return true;
         }
@@ -1171,6 +1213,7 @@ impl Matcher {
     /// them cost more than the matching.)
     fn rank_leads(&self, words: std::ops::Range<usize>, from: Option<&[u64]>, query: &Query, bar: &Bar) -> Leads {
         let m = SkimMatcherV2::default();
+        let mut bounds = Bounds::new();
         let texts = self.texts();
         let first_word = words.start;
         let n = words.len();
@@ -1216,7 +1259,7 @@ impl Matcher {
             for_each_bit(leads, |b| {
                 let t = w * 64 + b;
                 let ways = (chars >> b & 1 != 0, pinyin >> b & 1 != 0);
-                if self.visit(&m, t, ways, query, bar, &mut share.best) {
+                if self.visit(&m, t, ways, query, bar, &mut bounds, &mut share.best) {
                     share.kept[i] |= 1 << b;
                 }
             });
@@ -1246,6 +1289,7 @@ impl Matcher {
         bar: &Bar,
     ) -> (Vec<u64>, Top) {
         let m = SkimMatcherV2::default();
+        let mut bounds = Bounds::new();
         let mut kept = vec![0u64; words.len()];
         let mut best = Top::new();
         // The score a text must reach to have a chance: the worst of
@@ -1267,7 +1311,7 @@ impl Matcher {
                     only ^= bit;
                     let t = w * 64 + bit.trailing_zeros() as usize;
                     let pairs = self.pair_sets.which(p.any_link(), t);
-                    if p.bound_for(pairs, self.initials_among(p.letters(), t), false) < cut {
+                    if bounds.get(p, pairs, self.initials_among(p.letters(), t), false) < cut {
                         bits ^= bit;
                         kept[k] |= bit;
                     }
@@ -1278,7 +1322,7 @@ impl Matcher {
                 bits ^= bit;
                 let t = w * 64 + bit.trailing_zeros() as usize;
                 let ways = (by_chars[w] & bit != 0, by_pinyin[w] & bit != 0);
-                if self.visit(&m, t, ways, query, bar, &mut best) {
+                if self.visit(&m, t, ways, query, bar, &mut bounds, &mut best) {
                     kept[k] |= bit;
                 }
                 at_least = cut(&best);
@@ -1947,7 +1991,7 @@ mod tests {
                 let Some(score) = skim.fuzzy_match(text, q) else {
                     continue;
                 };
-                let bound = m.bound(t, &query, (true, false));
+                let bound = m.bound(t, &query, (true, false), &mut Bounds::new());
                 assert!(score <= bound, "{text:?} {q:?}: {score} > {bound}");
                 if score == bound {
                     reached.push((text.as_str(), q));
