@@ -530,7 +530,6 @@ impl<'a> Query<'a> {
 /// An item's place in a ranking, smallest first: higher score, then
 /// bureaus before reports before sections before figures, then shorter
 /// texts, then index order.
-static CNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 type Rank = (std::cmp::Reverse<i64>, Kind, u32, u32);
 
 /// A query's pinyin bounds already worked out, by what decides them: the
@@ -1190,7 +1189,6 @@ impl Matcher {
         {
             return true;
         }
-        CNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let Some((score, _)) = self.score_by(m, t, query.q, query.pinyin, ways) else {
             return false;
         };
@@ -1475,7 +1473,6 @@ impl Matcher {
                 Hit { item, score, indices }
             })
             .collect();
-        eprintln!("SCORED {q} {}", CNT.swap(0, std::sync::atomic::Ordering::Relaxed));
         self.last = Some((key, texts));
         hits
     }
