@@ -808,6 +808,10 @@ impl Matcher {
         let t = self.ends.len() - 1;
         let first = text.chars().next().unwrap_or('\0');
         self.firsts.push(first);
+        if self.sets.count == 0 {
+            // A matcher made by `Default`, not `empty`.
+            self.sets = TextSets::new(SETS);
+        }
         self.sets.make_room(t);
         let own = |c: char| letter_bit(c.to_ascii_lowercase());
         for_each_bit(u64::from(own(first) | self.pinyin.initials(first)), |l| {
@@ -1858,6 +1862,21 @@ mod tests {
                 assert_eq!(got, want, "query {q:?}");
             }
         }
+    }
+
+    #[test]
+    fn a_matcher_made_by_default_keeps_its_sets() {
+        let mut m = Matcher::default();
+        m.push(
+            Kind::Section,
+            "法治宣传",
+            "某局 · 2023",
+            "1.2",
+            Target::Section { report: 1, section: 0 },
+        );
+        m.finish();
+        assert_eq!(m.rank("#法治", 5).len(), 1);
+        assert_eq!(m.rank("$法治", 5).len(), 0);
     }
 
     #[test]
