@@ -60,6 +60,16 @@ impl Kind {
         self.label()
     }
 
+    /// The kind whose `as u8` is `i` (the last for any larger).
+    fn of_index(i: u32) -> Kind {
+        match i {
+            0 => Kind::Bureau,
+            1 => Kind::Report,
+            2 => Kind::Section,
+            _ => Kind::Figure,
+        }
+    }
+
     pub fn prefix(self) -> char {
         match self {
             Kind::Bureau => '@',
@@ -596,12 +606,7 @@ impl Bar {
 
     fn unpack(packed: u64) -> Option<Rank> {
         (packed != u64::MAX).then(|| {
-            let kind = match packed >> 32 & 3 {
-                0 => Kind::Bureau,
-                1 => Kind::Report,
-                2 => Kind::Section,
-                _ => Kind::Figure,
-            };
+            let kind = Kind::of_index((packed >> 32 & 3) as u32);
             let score = (1i64 << 29) - (packed >> 34) as i64;
             (std::cmp::Reverse(score), kind, packed as u32, u32::MAX)
         })
@@ -1064,12 +1069,7 @@ impl Matcher {
 
     /// The kind of text `t`'s first items.
     fn best_kind(&self, t: usize) -> Kind {
-        match self.text_kinds[t].trailing_zeros() {
-            0 => Kind::Bureau,
-            1 => Kind::Report,
-            2 => Kind::Section,
-            _ => Kind::Figure,
-        }
+        Kind::of_index(self.text_kinds[t].trailing_zeros())
     }
 
     /// Whether no item of text `t` (which has an item of `kind`, if
@@ -1744,46 +1744,20 @@ mod tests {
             .collect();
         let pinyin = Arc::new(Pinyin::for_texts(texts));
         let mut m = Matcher::with_pinyin(items.clone(), pinyin.clone());
-        let skim = SkimMatcherV2::default();
-        let index_of = |t: Target| match t {
-            Target::Bureau { bureau: i } | Target::Report { report: i } => i as usize,
-            Target::Section { report: i, .. } | Target::Figure { report: i, .. } => i as usize,
-        };
-        for (word, limit) in [
-            ("fzxcjy", 1),
-            ("fzxc", 5),
-            ("mjmz", 3),
-            ("xzfy", 40),
-            ("$fzxc", 2),
-            ("fafang", 1),
-            ("ao", 7),
-        ] {
-            for end in 1..=word.chars().count() {
-                let q: String = word.chars().take(end).collect();
-                let (kind, text) = parse_query(&q);
-                if text.is_empty() {
-                    continue;
-                }
-                let mut want: Vec<(i64, Kind, usize, usize)> = items
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, it)| kind.is_none_or(|k| it.kind == k))
-                    .filter_map(|(i, it)| {
-                        let chars = skim.fuzzy_match(&it.text, text);
-                        let py = pinyin.fuzzy(&it.text, text, false).map(|x| x.0);
-                        chars.max(py).map(|s| (-s, it.kind, it.text.len(), i))
-                    })
-                    .collect();
-                want.sort();
-                want.truncate(limit);
-                let got: Vec<(i64, Kind, usize, usize)> = m
-                    .rank(&q, limit)
-                    .into_iter()
-                    .map(|h| (-h.score, h.item.kind, h.item.text.len(), index_of(h.item.target)))
-                    .collect();
-                assert_eq!(got, want, "query {q:?}");
-            }
-        }
+        assert_typed_rankings_are_full(
+            &mut m,
+            &items,
+            &pinyin,
+            &[
+                ("fzxcjy", 1),
+                ("fzxc", 5),
+                ("mjmz", 3),
+                ("xzfy", 40),
+                ("$fzxc", 2),
+                ("fafang", 1),
+                ("ao", 7),
+            ],
+        );
     }
 
     #[test]
@@ -1821,15 +1795,31 @@ mod tests {
         let pinyin = Arc::new(Pinyin::for_texts(texts.iter().copied()));
         let mut m = Matcher::with_pinyin(items.clone(), pinyin.clone());
         assert!(split_words(None, m.texts(), 2).len() > 1);
+        assert_typed_rankings_are_full(
+            &mut m,
+            &items,
+            &pinyin,
+            &[
+                ("maojian", 20),
+                ("mjmz", 50),
+                ("fzxc", 200),
+                ("茅jian", 30),
+                ("$ma", 10),
+                ("an", 5),
+            ],
+        );
+    }
+
+    /// Types each word into `m` one character at a time, and checks every
+    /// ranking against scoring every item (by characters and by pinyin)
+    /// and sorting them all. Each item's target holds its index.
+    fn assert_typed_rankings_are_full(m: &mut Matcher, items: &[Item], pinyin: &Pinyin, words: &[(&str, usize)]) {
         let skim = SkimMatcherV2::default();
-        for (word, limit) in [
-            ("maojian", 20),
-            ("mjmz", 50),
-            ("fzxc", 200),
-            ("茅jian", 30),
-            ("$ma", 10),
-            ("an", 5),
-        ] {
+        let index_of = |t: Target| match t {
+            Target::Bureau { bureau: i } | Target::Report { report: i } => i as usize,
+            Target::Section { report: i, .. } | Target::Figure { report: i, .. } => i as usize,
+        };
+        for &(word, limit) in words {
             for end in 1..=word.chars().count() {
                 let q: String = word.chars().take(end).collect();
                 let (kind, text) = parse_query(&q);
@@ -1851,13 +1841,7 @@ mod tests {
                 let got: Vec<(i64, Kind, usize, usize)> = m
                     .rank(&q, limit)
                     .into_iter()
-                    .map(|h| {
-                        let i = match h.item.target {
-                            Target::Bureau { bureau: i } | Target::Report { report: i } => i,
-                            Target::Section { report: i, .. } | Target::Figure { report: i, .. } => i,
-                        };
-                        (-h.score, h.item.kind, h.item.text.len(), i as usize)
-                    })
+                    .map(|h| (-h.score, h.item.kind, h.item.text.len(), index_of(h.item.target)))
                     .collect();
                 assert_eq!(got, want, "query {q:?}");
             }
