@@ -273,8 +273,7 @@ pub struct Matcher {
     /// `slots`, once the texts' pairs are counted.
     pair_sets: TextSets,
     slots: PairSlots,
-    /// Per text, the kinds of the items that have it (one bit per kind),
-    /// and whether it has a Latin letter (`LATIN`).
+    /// Per text, the kinds of the items that have it (one bit per kind).
     text_kinds: Vec<u8>,
     /// The items of each text, by kind then index: text `t`'s are
     /// `members[member_starts[t]..member_starts[t + 1]]` (built by `finish`).
@@ -484,9 +483,6 @@ const FIRSTS: usize = 52;
 const KINDS: usize = 78;
 const LATIN_TEXTS: usize = 82;
 const SETS: usize = 83;
-
-/// In `text_kinds`, beside the kinds' bits: the text has a Latin letter.
-const LATIN: u8 = 1 << 4;
 
 fn kind_bit(k: Kind) -> u8 {
     1 << k as u8
@@ -836,7 +832,7 @@ impl Matcher {
         if latin {
             self.sets.insert(LATIN_TEXTS, t);
         }
-        self.text_kinds.push(if latin { LATIN } else { 0 });
+        self.text_kinds.push(0);
         let t = t as u32;
         if let Some(hash) = hash {
             self.text_ids.entry(hash).or_insert(t);
@@ -1161,14 +1157,7 @@ impl Matcher {
     /// Of `letters`, those that begin a reading of a character of text `t`
     /// (or are one of its own letters).
     fn initials_among(&self, letters: u32, t: usize) -> u32 {
-        let sets = self.sets.block(t / 64);
-        let mut out = 0;
-        for_each_bit(u64::from(letters), |l| {
-            if sets.get(INITIALS + l).is_some_and(|w| w >> (t % 64) & 1 != 0) {
-                out |= 1 << l;
-            }
-        });
-        out
+        (self.sets.which(u64::from(letters) << INITIALS, t) >> INITIALS) as u32
     }
 
     /// Scores text `t` into `best` unless its bound shows it cannot make
