@@ -22,15 +22,17 @@
 //! ([`TextSets`]: the letters that must begin a character's match must be
 //! among them), and the character matcher runs only on texts that contain
 //! every character of the query. The texts are also kept in sets by the
-//! pairs of initials of their adjacent characters: a pinyin query earns
-//! the bonus for a run only across such a pair, which bounds most texts
-//! far below the query's best (see [`Prepared::bound_with`]).
+//! pairs of initials of their adjacent characters ([`PairIndex`]): a
+//! pinyin query earns the bonus for a run only across such a pair, which
+//! bounds most texts far below the query's best (see
+//! [`Prepared::bound_with`]).
 //!
 //! What a keystroke keeps for the next is a bitmap of texts, one bit each:
 //! a first keystroke keeps most of millions of texts, and lists of their
 //! ids cost more to build, copy and narrow than the matching.
 
-use super::pinyin::{PairSlots, Pinyin, Prepared, letter_bit};
+use super::pairs::{PairIndex, QueryPairs};
+use super::pinyin::{Pinyin, Prepared, letter_bit};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use serde::Serialize;
@@ -267,12 +269,12 @@ pub struct Matcher {
     /// (`FIRSTS`); and by the kinds of their items (`KINDS`) and whether
     /// they have a Latin letter (`LATIN_TEXTS`).
     sets: TextSets,
-    /// Per bit of [`Pinyin::pair_bits`], the texts with a pair of letters
-    /// that begin adjacent characters on that bit: a pinyin query's bound
-    /// is tighter for a text without its pairs. Built by `finish`, with
-    /// `slots`, once the texts' pairs are counted.
-    pair_sets: TextSets,
-    slots: PairSlots,
+    /// Per pair of letters that begin adjacent characters, the texts with
+    /// it: a pinyin query's bound is tighter for a text without its pairs.
+    /// Built by `finish`.
+    pairs: PairIndex,
+    /// The sets of the last pinyin query's pairs, by its bits.
+    query_pairs: QueryPairs,
     /// Per text, the kinds of the items that have it (one bit per kind).
     text_kinds: Vec<u8>,
     /// The items of each text, by kind then index: text `t`'s are
@@ -395,7 +397,7 @@ impl Filter {
 
 /// Calls `f` with the index of each set bit of `bits`, lowest first.
 #[inline]
-fn for_each_bit(mut bits: u64, mut f: impl FnMut(usize)) {
+pub(super) fn for_each_bit(mut bits: u64, mut f: impl FnMut(usize)) {
     while bits != 0 {
         f(bits.trailing_zeros() as usize);
         bits &= bits - 1;
@@ -419,14 +421,6 @@ impl TextSets {
         TextSets {
             count,
             words: Vec::new(),
-        }
-    }
-
-    /// `count` sets of `texts` texts, all empty.
-    fn empty(count: usize, texts: usize) -> TextSets {
-        TextSets {
-            count,
-            words: vec![0; texts.div_ceil(64) * count],
         }
     }
 
@@ -890,54 +884,14 @@ impl Matcher {
         self.kinds.shrink_to_fit();
     }
 
-    /// Counts how many texts have each pair of initials of adjacent
-    /// characters, gives the pairs their bits by it, and sets each text's
-    /// (two walks over the texts, on every core).
+    /// Sets the texts of each pair of letters that begin adjacent
+    /// characters (see [`PairIndex::build`]).
     fn find_pairs(&mut self) {
-        let n = self.texts();
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        // Whole words of the sets per thread.
-        let chunk_words = n.div_ceil(threads).max(4096).div_ceil(64);
-        let chunk = chunk_words * 64;
         let this = &*self;
-        let counts = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..n)
-                .step_by(chunk)
-                .map(|start| {
-                    scope.spawn(move || {
-                        let mut counts = [0u64; 676];
-                        for t in start..(start + chunk).min(n) {
-                            this.pinyin.count_pairs(this.text_str(t), &mut counts);
-                        }
-                        counts
-                    })
-                })
-                .collect();
-            let mut all = [0u64; 676];
-            for h in handles {
-                for (a, c) in all.iter_mut().zip(h.join().unwrap_or([0; 676])) {
-                    *a += c;
-                }
-            }
-            all
+        let pairs = PairIndex::build(this.texts(), |t, visit| {
+            this.pinyin.text_pairs(this.text_str(t), &mut *visit);
         });
-        let slots = PairSlots::by_frequency(&counts);
-        let mut pair_sets = TextSets::empty(64, n);
-        // Each thread sets its run of words of the sets.
-        std::thread::scope(|scope| {
-            for (k, run) in pair_sets.words.chunks_mut(chunk_words * 64).enumerate() {
-                let slots = &slots;
-                scope.spawn(move || {
-                    for t in k * chunk..((k + 1) * chunk).min(n) {
-                        let i = t - k * chunk;
-                        let bits = this.pinyin.pair_bits(this.text_str(t), slots);
-                        for_each_bit(bits, |b| run[i / 64 * 64 + b] |= 1 << (i % 64));
-                    }
-                });
-            }
-        });
-        self.pair_sets = pair_sets;
-        self.slots = slots;
+        self.pairs = pairs;
     }
 
     pub fn len(&self) -> usize {
@@ -1146,7 +1100,7 @@ impl Matcher {
         let pinyin = query.pinyin.filter(|_| by_pinyin).map(|p| {
             bounds.get(
                 p,
-                self.pair_sets.which(p.any_link(), t),
+                self.query_pairs.which(p.any_link(), t),
                 self.initials_among(p.letters(), t),
                 self.pinyin.begins(Some(first), p),
             )
@@ -1257,9 +1211,7 @@ impl Matcher {
             let rest = any & !leads;
             // Quiet: only pinyin can match them, and they have none of
             // the query's pairs.
-            let mut with_pairs = 0;
-            let pairs = self.pair_sets.block(w);
-            for_each_bit(any_link, |b| with_pairs |= pairs.get(b).copied().unwrap_or(0));
+            let with_pairs = self.query_pairs.any(any_link, w);
             share.quiet[i] = rest & !chars & !with_pairs;
             share.by_chars[i] = rest & chars;
             share.by_pinyin[i] = rest & pinyin & !share.quiet[i];
@@ -1293,15 +1245,15 @@ impl Matcher {
         for (k, w) in words.enumerate() {
             let mut bits = by_chars[w] | by_pinyin[w];
             // Texts that only pinyin can match, none of which begins it:
-            // the pair filter alone bounds them, so most are settled by
-            // reading 8 bytes each, not the 20 or so `visit` reads.
+            // their pairs and initials alone bound them, so most are
+            // settled by reading bits of sets, not what `visit` reads.
             if let (Some(p), Some(cut)) = (query.pinyin, at_least) {
                 let mut only = by_pinyin[w] & !by_chars[w];
                 while only != 0 {
                     let bit = only & only.wrapping_neg();
                     only ^= bit;
                     let t = w * 64 + bit.trailing_zeros() as usize;
-                    let pairs = self.pair_sets.which(p.any_link(), t);
+                    let pairs = self.query_pairs.which(p.any_link(), t);
                     if bounds.get(p, pairs, self.initials_among(p.letters(), t), false) < cut {
                         bits ^= bit;
                         kept[k] |= bit;
@@ -1353,8 +1305,12 @@ impl Matcher {
         let prepared = if self.pinyin.is_empty() {
             None
         } else {
-            self.pinyin.prepare_with(q, &self.slots)
+            self.pinyin.prepare(q)
         };
+        let previous = std::mem::take(&mut self.query_pairs);
+        if let Some(p) = &prepared {
+            self.query_pairs = self.pairs.for_query(p.pairs(), previous);
+        }
         let pinyin = prepared.as_ref();
         let filter = Filter::new(q, kind, pinyin);
         let query = Query::new(q, pinyin, filter);
