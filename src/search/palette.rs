@@ -275,6 +275,10 @@ pub struct Matcher {
     pairs: PairIndex,
     /// The sets of the last pinyin query's pairs, by its bits.
     query_pairs: QueryPairs,
+    /// Per pair of letters that begin a text's first two characters, the
+    /// texts with it ([`Prepared::bound_for`]), and the last query's.
+    start_pairs: PairIndex,
+    query_starts: QueryPairs,
     /// Per text, the kinds of the items that have it (one bit per kind).
     text_kinds: Vec<u8>,
     /// The items of each text, by kind then index: text `t`'s are
@@ -534,30 +538,38 @@ type Rank = (std::cmp::Reverse<i64>, Kind, u32, u32);
 
 /// A query's pinyin bounds already worked out, by what decides them: the
 /// text's pairs and initials among the query's, and whether it begins the
-/// match. A query meets a few dozen of these over millions of texts, and
-/// cutting the query into pieces for each took a seventh of a keystroke.
+/// match and with which of the query's start pairs. A query meets a few
+/// dozen of these over millions of texts, and cutting the query into
+/// pieces for each took a seventh of a keystroke.
 struct Bounds {
-    /// Direct-mapped: (pairs, initials and whether it begins, bound).
-    entries: Vec<(u64, u32, i64)>,
+    /// Direct-mapped: (pairs, the rest of the key, bound).
+    entries: Vec<(u64, u64, i64)>,
 }
 
 impl Bounds {
     fn new() -> Bounds {
-        // No key has the top bit of the second part set.
+        // No key has the top bit set.
         Bounds {
-            entries: vec![(0, u32::MAX, 0); 1024],
+            entries: vec![(0, u64::MAX, 0); 1024],
         }
     }
 
-    fn get(&mut self, p: &Prepared, pairs: u64, initials: u32, begins: bool) -> i64 {
-        let key = (initials & 0x3ff_ffff) | u32::from(begins) << 30;
-        let slot =
-            (pairs ^ u64::from(key).wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_mul(0xff51_afd7_ed55_8ccd) >> 54;
+    fn get(&mut self, p: &Prepared, pairs: u64, initials: u32, start: Option<u64>) -> i64 {
+        let initials = initials & 0x3ff_ffff;
+        // Initials (26 bits), whether the text begins the match, and its
+        // start pairs: a few bits (the pieces from the query's start are
+        // at most a reading long), else no entry.
+        let key = match start {
+            None => u64::from(initials),
+            Some(start) if start >> 36 == 0 => u64::from(initials) | 1 << 26 | start << 27,
+            Some(_) => return p.bound_for(pairs, initials, start),
+        };
+        let slot = (pairs ^ key.wrapping_mul(0x9e37_79b9_7f4a_7c15)).wrapping_mul(0xff51_afd7_ed55_8ccd) >> 54;
         let Some(entry) = self.entries.get_mut(slot as usize) else {
-            return p.bound_for(pairs, initials, begins);
+            return p.bound_for(pairs, initials, start);
         };
         if entry.0 != pairs || entry.1 != key {
-            *entry = (pairs, key, p.bound_for(pairs, initials & 0x3ff_ffff, begins));
+            *entry = (pairs, key, p.bound_for(pairs, initials, start));
         }
         entry.2
     }
@@ -891,7 +903,11 @@ impl Matcher {
         let pairs = PairIndex::build(this.texts(), |t, visit| {
             this.pinyin.text_pairs(this.text_str(t), &mut *visit);
         });
+        let starts = PairIndex::build(this.texts(), |t, visit| {
+            this.pinyin.text_start_pairs(this.text_str(t), &mut *visit);
+        });
         self.pairs = pairs;
+        self.start_pairs = starts;
     }
 
     pub fn len(&self) -> usize {
@@ -1102,7 +1118,9 @@ impl Matcher {
                 p,
                 self.query_pairs.which(p.any_link(), t),
                 self.initials_among(p.letters(), t),
-                self.pinyin.begins(Some(first), p),
+                self.pinyin
+                    .begins(Some(first), p)
+                    .then(|| self.query_starts.which(p.any_start(), t)),
             )
         });
         chars.max(pinyin).unwrap_or(i64::MIN)
@@ -1254,7 +1272,7 @@ impl Matcher {
                     only ^= bit;
                     let t = w * 64 + bit.trailing_zeros() as usize;
                     let pairs = self.query_pairs.which(p.any_link(), t);
-                    if bounds.get(p, pairs, self.initials_among(p.letters(), t), false) < cut {
+                    if bounds.get(p, pairs, self.initials_among(p.letters(), t), None) < cut {
                         bits ^= bit;
                         kept[k] |= bit;
                     }
@@ -1308,8 +1326,10 @@ impl Matcher {
             self.pinyin.prepare(q)
         };
         let previous = std::mem::take(&mut self.query_pairs);
+        let previous_starts = std::mem::take(&mut self.query_starts);
         if let Some(p) = &prepared {
             self.query_pairs = self.pairs.for_query(p.pairs(), previous);
+            self.query_starts = self.start_pairs.for_query(p.start_pairs(), previous_starts);
         }
         let pinyin = prepared.as_ref();
         let filter = Filter::new(q, kind, pinyin);

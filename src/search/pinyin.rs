@@ -252,6 +252,9 @@ impl Pinyin {
             links: Vec::new(),
             pairs: Vec::new(),
             any_link: 0,
+            start_links: Vec::new(),
+            start_pairs: Vec::new(),
+            any_start: 0,
             letters,
             without_links: NONE,
         };
@@ -265,7 +268,7 @@ impl Pinyin {
         q.bound_for(
             self.pair_bits(text, q),
             self.text_initials(text),
-            self.begins(text.chars().next(), q),
+            self.begins(text.chars().next(), q).then(|| self.start_bits(text, q)),
         )
     }
 
@@ -317,6 +320,38 @@ impl Pinyin {
         let mut bits = 0;
         self.for_each_pair(text, |pair| {
             if let Some(k) = q.pairs.iter().position(|&p| p == pair) {
+                bits |= 1 << (k % 64);
+            }
+        });
+        bits
+    }
+
+    /// Calls `visit` once with each pair of letters that can begin the
+    /// matches of `text`'s first two characters.
+    pub fn text_start_pairs(&self, text: &str, mut visit: impl FnMut(usize)) {
+        let mut chars = text.chars();
+        let (Some(a), Some(b)) = (chars.next(), chars.next()) else {
+            return;
+        };
+        let begin = |c: char| self.initials(c) | letter_bit(c.to_ascii_lowercase());
+        let mut a = begin(a);
+        while a != 0 {
+            let x = a.trailing_zeros() as usize;
+            a &= a - 1;
+            let mut b = begin(b);
+            while b != 0 {
+                visit(x * 26 + b.trailing_zeros() as usize);
+                b &= b - 1;
+            }
+        }
+    }
+
+    /// The bits of `q`'s start pairs ([`Prepared::start_pairs`]) that
+    /// `text`'s first two characters have.
+    pub fn start_bits(&self, text: &str, q: &Prepared) -> u64 {
+        let mut bits = 0;
+        self.text_start_pairs(text, |pair| {
+            if let Some(k) = q.start_pairs.iter().position(|&p| p == pair) {
                 bits |= 1 << (k % 64);
             }
         });
@@ -584,6 +619,14 @@ pub struct Prepared {
     pairs: Vec<usize>,
     /// Every pair's bit, and the bound of a text with none of them.
     any_link: u64,
+    /// Per position `j` where a piece from the query's start ends, the
+    /// bit of the pair of letters that begin it and the next piece among
+    /// `start_pairs`, or 0: a text whose first character earns the first
+    /// character's bonus runs on from it only if its second character
+    /// begins the next piece.
+    start_links: Vec<u64>,
+    start_pairs: Vec<usize>,
+    any_start: u64,
     /// The query's letters.
     letters: u32,
     without_links: i64,
@@ -602,7 +645,7 @@ impl Prepared {
     /// whose first letters are a pair of adjacent characters of the text,
     /// or less a gap (at least one character) between two that are not.
     pub fn bound_with(&self, pairs: u64, begins: bool) -> i64 {
-        self.bound_for(pairs, u32::MAX, begins)
+        self.bound_for(pairs, u32::MAX, begins.then_some(u64::MAX))
     }
 
     /// [`Prepared::bound_with`] for a text whose characters' readings
@@ -611,21 +654,65 @@ impl Prepared {
     /// into pieces where a piece begins with another letter is no match.
     /// (Letters that are a whole reading, like a and o, otherwise lift the
     /// bound of every text, as if it could match them one by one.)
-    pub fn bound_for(&self, pairs: u64, initials: u32, begins: bool) -> i64 {
-        let first = if begins { FIRST } else { 0 };
-        if self.letters & !initials != 0 {
-            return self.bound_by(pairs, initials).saturating_add(first);
-        }
-        // Most texts have none of the query's pairs, or all of them.
+    ///
+    /// `start`: none if the text's first character cannot begin the match
+    /// ([`Pinyin::begins`]); else the bits of the pairs of its first two
+    /// characters ([`Prepared::start_pairs`], [`Pinyin::start_bits`]). A
+    /// match that earns the first character's bonus runs on from it only
+    /// across such a pair: most texts that begin with 法 do not go on with
+    /// 治, and "fzx" bounded 72k of them a bonus above their score.
+    pub fn bound_for(&self, pairs: u64, initials: u32, start: Option<u64>) -> i64 {
+        let every = self.letters & !initials == 0;
         let relevant = pairs & self.any_link;
-        if relevant == 0 {
-            return self.without_links.saturating_add(first);
-        }
-        if relevant == self.any_link {
+        let inside = if !every {
+            self.bound_by(pairs, initials)
+        } else if relevant == 0 {
+            // Most texts have none of the query's pairs, or all of them.
+            self.without_links
+        } else if relevant == self.any_link {
             // Every pair present: the programme's own bound.
-            return self.bound + first;
+            self.bound
+        } else {
+            self.bound_by_pairs(pairs)
+        };
+        match start {
+            None => inside,
+            Some(start) if every && relevant == self.any_link && start & self.any_start == self.any_start => {
+                self.bound + FIRST
+            }
+            Some(start) => inside.max(self.bound_at_start(pairs, initials, start)),
         }
-        self.bound_by_pairs(pairs).saturating_add(first)
+    }
+
+    /// The most a match whose first piece the text's first character
+    /// consumes can score (see [`Prepared::bound_for`]).
+    fn bound_at_start(&self, pairs: u64, initials: u32, start: u64) -> i64 {
+        let m = self.query.len();
+        let best = self.best_from(pairs, initials);
+        let Some(first) = self.query.first() else {
+            return NONE;
+        };
+        if initials & letter_bit(*first) == 0 && first.is_ascii_lowercase() {
+            return NONE;
+        }
+        let mut most = NONE;
+        for &(len, score) in &self.pieces[0] {
+            let rest = if len == m {
+                0
+            } else if best[len] == NONE {
+                continue;
+            } else {
+                let link = self.start_links[len];
+                best[len]
+                    + if link == 0 || start & link != 0 {
+                        CONTIGUOUS
+                    } else {
+                        -GAP
+                    }
+            };
+            most = most.max(score + FIRST + rest);
+        }
+        most
     }
 
     /// Gives each pair of letters that can begin two adjacent characters'
@@ -655,6 +742,24 @@ impl Prepared {
         }
         self.any_link = self.links.iter().fold(0, |m, l| m | l);
         self.without_links = self.bound_by_pairs(0);
+        self.start_links = vec![0; m + 1];
+        self.start_pairs.clear();
+        for &(len, _) in self.pieces.first().map_or(&[][..], Vec::as_slice) {
+            let (Some(a), Some(b)) = (letter(self.query[0]), self.query.get(len).and_then(|&c| letter(c))) else {
+                continue;
+            };
+            let pair = a * 26 + b;
+            // Pieces from the start are at most a reading long: a few bits.
+            let k = match self.start_pairs.iter().position(|&p| p == pair) {
+                Some(k) => k,
+                None => {
+                    self.start_pairs.push(pair);
+                    self.start_pairs.len() - 1
+                }
+            };
+            self.start_links[len] = 1 << (k % 64);
+        }
+        self.any_start = self.start_links.iter().fold(0, |m, l| m | l);
     }
 
     /// The query's pairs of letters (`a * 26 + b`), by bit: bit `k % 64`
@@ -662,6 +767,17 @@ impl Prepared {
     /// `k`.
     pub fn pairs(&self) -> &[usize] {
         &self.pairs
+    }
+
+    /// The pairs of letters a text's first two characters may begin a
+    /// match with (its first piece's and the next's), by bit.
+    pub fn start_pairs(&self) -> &[usize] {
+        &self.start_pairs
+    }
+
+    /// Every bit of [`Prepared::start_pairs`].
+    pub fn any_start(&self) -> u64 {
+        self.any_start
     }
 
     /// The query's letters (bit 0 = a).
@@ -687,6 +803,12 @@ impl Prepared {
 
     /// [`Prepared::bound_for`] without the first character's bonus.
     fn bound_by(&self, pairs: u64, initials: u32) -> i64 {
+        self.best_from(pairs, initials)[0]
+    }
+
+    /// Per query position `i`, the most the query from `i` on can add, a
+    /// character's match beginning there (`NONE` if none can).
+    fn best_from(&self, pairs: u64, initials: u32) -> [i64; MAX_QUERY + 1] {
         let m = self.query.len();
         // best[i]: the most the query from position `i` on can add, a
         // character's match beginning there.
@@ -714,7 +836,7 @@ impl Prepared {
                 best[i] = best[i].max(score + rest);
             }
         }
-        best[0]
+        best
     }
 }
 
@@ -970,10 +1092,10 @@ mod tests {
         // m, then a and o each a whole reading, after gaps: 16 + 20 + 20 - 2.
         assert_eq!(q.bound_with(0, false), 54);
         // Only one character taking all three letters: 16 + 2 * 2 + 4.
-        assert_eq!(q.bound_for(0, initials, false), 24);
+        assert_eq!(q.bound_for(0, initials, None), 24);
         assert!(p.fuzzy("民政局", "mao", false).is_none());
         // Without m nothing can match at all.
-        assert!(q.bound_for(0, letter_bit('z'), false) < 0);
+        assert!(q.bound_for(0, letter_bit('z'), None) < 0);
     }
 
     /// A query's pairs are those where one of its pieces ends and the
@@ -1002,6 +1124,25 @@ mod tests {
         assert!(q.pairs().len() > 64, "{}", q.pairs().len());
         let (score, _) = p.fuzzy_prepared(long, &q, false).unwrap();
         assert!(score <= p.score_bound(long, &q));
+    }
+
+    /// A text whose first character begins the match earns the first
+    /// character's bonus, but runs on from it only if its second
+    /// character begins the next piece: 发放法治宣传 begins with an f, and
+    /// has (f, z) and (z, x), yet scores "fzx" as 法治宣传 less the bonus.
+    #[test]
+    fn the_bonus_for_the_first_character_runs_on_only_across_its_pair() {
+        let p = Pinyin::for_texts(["发放法治宣传", "法治宣传"]);
+        let q = p.prepare("fzx").unwrap();
+        let score = |text: &str| p.fuzzy_prepared(text, &q, false).unwrap().0;
+        assert_eq!(score("法治宣传"), 72);
+        assert_eq!(p.score_bound("法治宣传", &q), 72);
+        assert_eq!(score("发放法治宣传"), 64);
+        assert_eq!(p.score_bound("发放法治宣传", &q), 64);
+        // Without the first two characters' pairs: the bonus on top.
+        let (pairs, initials) = (p.pair_bits("发放法治宣传", &q), p.text_initials("发放法治宣传"));
+        assert_eq!(q.bound_for(pairs, initials, Some(u64::MAX)), 72);
+        assert_eq!(p.start_bits("发放法治宣传", &q), 0);
     }
 
     #[test]
