@@ -67,6 +67,41 @@ pub struct Pinyin {
     wholes: HashSet<Box<str>>,
 }
 
+/// Calls `visit` with each pair (`a * 26 + b`) of a letter of `first`
+/// and one of `second` (26-bit sets).
+fn for_each_pair_of(first: u32, second: u32, visit: &mut impl FnMut(usize)) {
+    let mut a = first;
+    while a != 0 {
+        let x = a.trailing_zeros() as usize;
+        a &= a - 1;
+        let mut b = second;
+        while b != 0 {
+            visit(x * 26 + b.trailing_zeros() as usize);
+            b &= b - 1;
+        }
+    }
+}
+
+/// The bits (pair `k` on bit `k % 64`) of the pairs of `numbered` that
+/// `each` visits.
+fn bits_among(numbered: &[usize], each: impl FnOnce(&mut dyn FnMut(usize))) -> u64 {
+    let mut bits = 0;
+    each(&mut |pair| {
+        if let Some(k) = numbered.iter().position(|&p| p == pair) {
+            bits |= 1 << (k % 64);
+        }
+    });
+    bits
+}
+
+/// The number of `pair` in `numbered`, which it joins if new.
+fn number(numbered: &mut Vec<usize>, pair: usize) -> usize {
+    numbered.iter().position(|&p| p == pair).unwrap_or_else(|| {
+        numbered.push(pair);
+        numbered.len() - 1
+    })
+}
+
 /// The bit of a lower-case Latin letter in a 26-bit set (0 for anything
 /// else).
 #[inline]
@@ -275,8 +310,7 @@ impl Pinyin {
     /// The letters that can begin the match of a character of `text`: the
     /// first letters of its characters' readings, and its own letters.
     pub fn text_initials(&self, text: &str) -> u32 {
-        text.chars()
-            .fold(0, |m, c| m | self.initials(c) | letter_bit(c.to_ascii_lowercase()))
+        text.chars().fold(0, |m, c| m | self.begin_letters(c))
     }
 
     /// Calls `visit` once with each pair (`a * 26 + b`) `text` has (see
@@ -297,19 +331,16 @@ impl Pinyin {
     fn for_each_pair(&self, text: &str, mut visit: impl FnMut(usize)) {
         let mut prev = 0u32;
         for c in text.chars() {
-            let now = self.initials(c) | letter_bit(c.to_ascii_lowercase());
-            let mut a = prev;
-            while a != 0 {
-                let x = a.trailing_zeros() as usize;
-                a &= a - 1;
-                let mut b = now;
-                while b != 0 {
-                    visit(x * 26 + b.trailing_zeros() as usize);
-                    b &= b - 1;
-                }
-            }
+            let now = self.begin_letters(c);
+            for_each_pair_of(prev, now, &mut visit);
             prev = now;
         }
+    }
+
+    /// The letters that can begin the match of character `c`: the first
+    /// letters of its readings, or itself.
+    fn begin_letters(&self, c: char) -> u32 {
+        self.initials(c) | letter_bit(c.to_ascii_lowercase())
     }
 
     /// The bits of `q`'s pairs ([`Prepared::pairs`]) that `text` has: two
@@ -317,45 +348,22 @@ impl Pinyin {
     /// match earns the bonus for a run only across such a pair, so a text
     /// without a query's pairs has a lower bound ([`Prepared::bound_with`]).
     pub fn pair_bits(&self, text: &str, q: &Prepared) -> u64 {
-        let mut bits = 0;
-        self.for_each_pair(text, |pair| {
-            if let Some(k) = q.pairs.iter().position(|&p| p == pair) {
-                bits |= 1 << (k % 64);
-            }
-        });
-        bits
+        bits_among(&q.pairs, |visit| self.for_each_pair(text, visit))
     }
 
     /// Calls `visit` once with each pair of letters that can begin the
     /// matches of `text`'s first two characters.
     pub fn text_start_pairs(&self, text: &str, mut visit: impl FnMut(usize)) {
         let mut chars = text.chars();
-        let (Some(a), Some(b)) = (chars.next(), chars.next()) else {
-            return;
-        };
-        let begin = |c: char| self.initials(c) | letter_bit(c.to_ascii_lowercase());
-        let mut a = begin(a);
-        while a != 0 {
-            let x = a.trailing_zeros() as usize;
-            a &= a - 1;
-            let mut b = begin(b);
-            while b != 0 {
-                visit(x * 26 + b.trailing_zeros() as usize);
-                b &= b - 1;
-            }
+        if let (Some(a), Some(b)) = (chars.next(), chars.next()) {
+            for_each_pair_of(self.begin_letters(a), self.begin_letters(b), &mut visit);
         }
     }
 
     /// The bits of `q`'s start pairs ([`Prepared::start_pairs`]) that
     /// `text`'s first two characters have.
     pub fn start_bits(&self, text: &str, q: &Prepared) -> u64 {
-        let mut bits = 0;
-        self.text_start_pairs(text, |pair| {
-            if let Some(k) = q.start_pairs.iter().position(|&p| p == pair) {
-                bits |= 1 << (k % 64);
-            }
-        });
-        bits
+        bits_among(&q.start_pairs, |visit| self.text_start_pairs(text, visit))
     }
 
     /// Whether a text whose first character is `first` can have it begin
@@ -729,15 +737,7 @@ impl Prepared {
                 let (Some(a), Some(b)) = (letter(self.query[i]), self.query.get(j).and_then(|&c| letter(c))) else {
                     continue;
                 };
-                let pair = a * 26 + b;
-                let k = match self.pairs.iter().position(|&p| p == pair) {
-                    Some(k) => k,
-                    None => {
-                        self.pairs.push(pair);
-                        self.pairs.len() - 1
-                    }
-                };
-                self.links[i * m + j] = 1 << (k % 64);
+                self.links[i * m + j] = 1 << (number(&mut self.pairs, a * 26 + b) % 64);
             }
         }
         self.any_link = self.links.iter().fold(0, |m, l| m | l);
@@ -748,16 +748,8 @@ impl Prepared {
             let (Some(a), Some(b)) = (letter(self.query[0]), self.query.get(len).and_then(|&c| letter(c))) else {
                 continue;
             };
-            let pair = a * 26 + b;
             // Pieces from the start are at most a reading long: a few bits.
-            let k = match self.start_pairs.iter().position(|&p| p == pair) {
-                Some(k) => k,
-                None => {
-                    self.start_pairs.push(pair);
-                    self.start_pairs.len() - 1
-                }
-            };
-            self.start_links[len] = 1 << (k % 64);
+            self.start_links[len] = 1 << (number(&mut self.start_pairs, a * 26 + b) % 64);
         }
         self.any_start = self.start_links.iter().fold(0, |m, l| m | l);
     }
