@@ -260,11 +260,6 @@ impl PairIndex {
         }
         QueryPairs { decoded, sets }
     }
-
-    /// The memory the sets take, in bytes.
-    pub fn bytes(&self) -> usize {
-        self.bitmaps.len() * 8 + self.gaps.len()
-    }
 }
 
 /// The sets of one query's pairs, by bit.
