@@ -8,6 +8,7 @@
 //! or the vocabulary narrows the search. Either way the set of hits is
 //! exactly the set of paragraphs that contain every term.
 
+mod codebook;
 pub mod pairs;
 pub mod palette;
 pub mod pinyin;

@@ -27,10 +27,14 @@
 //! bounds most texts far below the query's best (see
 //! [`Prepared::bound_with`]).
 //!
+//! The texts themselves are kept in about half their UTF-8 bytes
+//! ([`Codebook`]) and decoded when scored.
+//!
 //! What a keystroke keeps for the next is a bitmap of texts, one bit each:
 //! a first keystroke keeps most of millions of texts, and lists of their
 //! ids cost more to build, copy and narrow than the matching.
 
+use super::codebook::Codebook;
 use super::pairs::{PairIndex, QueryPairs};
 use super::pinyin::{Pinyin, Prepared, letter_bit};
 use fuzzy_matcher::FuzzyMatcher;
@@ -249,19 +253,25 @@ fn char_mask(s: &str) -> u128 {
 /// head ("bureau · year") and tail ("2.3").
 #[derive(Default)]
 pub struct Matcher {
-    /// The distinct texts, one after the other; text `t` ends at `ends[t]`.
-    text: String,
+    /// The distinct texts, one after the other, encoded by `book`; text
+    /// `t` ends at `ends[t]`.
+    text: Vec<u8>,
+    book: Codebook,
     ends: Vec<u32>,
+    /// Per text, its length in UTF-8 bytes (which ranks equal scores), or
+    /// 255 if that or more.
+    lens: Vec<u8>,
     masks: Vec<u128>,
     /// Per text, the characters that stand where the matcher gives a bonus
     /// (after a space or punctuation, a camel hump; not the first), hashed
     /// to 16 bits: a query none of whose characters are among them scores
     /// at most a run's bonus past the first character ([`Matcher::bound`]).
     bonus_chars: Vec<u16>,
-    /// Per text, its first character ('\0' if it has none): whether it can
-    /// begin a match, and so earn the first character's bonus, is known
-    /// without reading the text.
-    firsts: Vec<char>,
+    /// Per text, its first character ('\0' if it has none; `NOT_BMP` if
+    /// it takes more than 16 bits): whether it can begin a match, and so
+    /// earn the first character's bonus, is known without reading the
+    /// text.
+    firsts: Vec<u16>,
     /// Sets of texts by letter (see [`TextSets`]): those with a character
     /// whose reading begins with the letter, or the letter itself
     /// (`INITIALS`); with it anywhere in a reading or as itself
@@ -279,8 +289,6 @@ pub struct Matcher {
     /// texts with it ([`Prepared::bound_for`]), and the last query's.
     start_pairs: PairIndex,
     query_starts: QueryPairs,
-    /// Per text, the kinds of the items that have it (one bit per kind).
-    text_kinds: Vec<u8>,
     /// The items of each text, by kind then index: text `t`'s are
     /// `members[member_starts[t]..member_starts[t + 1]]` (built by `finish`).
     members: Vec<u32>,
@@ -474,6 +482,10 @@ impl TextSets {
     }
 }
 
+/// `Matcher::firsts` of a text whose first character takes more than 16
+/// bits.
+const NOT_BMP: u16 = u16::MAX;
+
 /// The sets of `Matcher::sets`.
 const INITIALS: usize = 0;
 const LETTERS: usize = 26;
@@ -481,10 +493,6 @@ const FIRSTS: usize = 52;
 const KINDS: usize = 78;
 const LATIN_TEXTS: usize = 82;
 const SETS: usize = 83;
-
-fn kind_bit(k: Kind) -> u8 {
-    1 << k as u8
-}
 
 /// A query as every text is checked against it.
 struct Query<'a> {
@@ -733,7 +741,7 @@ impl Matcher {
         self.masks.reserve_exact(items);
         self.bonus_chars.reserve_exact(items);
         self.firsts.reserve_exact(items);
-        self.text_kinds.reserve_exact(items);
+        self.lens.reserve_exact(items);
     }
 
     /// No items yet; `push` them, then `finish`.
@@ -769,7 +777,6 @@ impl Matcher {
             return;
         };
         let t = self.intern_text(text);
-        self.text_kinds[t as usize] |= kind_bit(kind);
         self.sets.insert(KINDS + kind as usize, t as usize);
         self.text_of_item.push(t);
         self.kinds.push(kind);
@@ -794,14 +801,17 @@ impl Matcher {
     /// The id of `text`, added with its masks if it is new.
     fn intern_text(&mut self, text: &str) -> u32 {
         let hash = (!self.unshared).then(|| hash_text(text));
+        let at = self.text.len();
+        self.book.encode(text, &mut self.text);
         if let Some(hash) = hash
             && let Some(&t) = self.text_ids.get(&hash)
-            && self.text_str(t as usize) == text
+            && self.text_bytes(t as usize) == &self.text[at..]
         {
+            self.text.truncate(at);
             return t;
         }
-        self.text.push_str(text);
         self.ends.push(self.text.len() as u32);
+        self.lens.push(u8::try_from(text.len()).unwrap_or(u8::MAX));
         self.masks.push(char_mask(text));
         let mut prev = '\0';
         let mut bonus_chars = 0;
@@ -814,7 +824,7 @@ impl Matcher {
         self.bonus_chars.push(bonus_chars);
         let t = self.ends.len() - 1;
         let first = text.chars().next().unwrap_or('\0');
-        self.firsts.push(first);
+        self.firsts.push(u16::try_from(u32::from(first)).unwrap_or(NOT_BMP));
         if self.sets.count == 0 {
             // A matcher made by `Default`, not `empty`.
             self.sets = TextSets::new(SETS);
@@ -838,7 +848,6 @@ impl Matcher {
         if latin {
             self.sets.insert(LATIN_TEXTS, t);
         }
-        self.text_kinds.push(0);
         let t = t as u32;
         if let Some(hash) = hash {
             self.text_ids.entry(hash).or_insert(t);
@@ -892,7 +901,8 @@ impl Matcher {
         self.find_pairs();
         self.bonus_chars.shrink_to_fit();
         self.firsts.shrink_to_fit();
-        self.text_kinds.shrink_to_fit();
+        self.lens.shrink_to_fit();
+        self.book.finish();
         self.kinds.shrink_to_fit();
     }
 
@@ -901,10 +911,10 @@ impl Matcher {
     fn find_pairs(&mut self) {
         let this = &*self;
         let pairs = PairIndex::build(this.texts(), |t, visit| {
-            this.pinyin.text_pairs(this.text_str(t), &mut *visit);
+            this.with_text(t, |text| this.pinyin.text_pairs(text, &mut *visit));
         });
         let starts = PairIndex::build(this.texts(), |t, visit| {
-            this.pinyin.text_start_pairs(this.text_str(t), &mut *visit);
+            this.with_text(t, |text| this.pinyin.text_start_pairs(text, &mut *visit));
         });
         self.pairs = pairs;
         self.start_pairs = starts;
@@ -923,25 +933,60 @@ impl Matcher {
         self.ends.len()
     }
 
-    fn text_str(&self, t: usize) -> &str {
+    /// Text `t` as `book` encodes it.
+    fn text_bytes(&self, t: usize) -> &[u8] {
         let start = if t == 0 { 0 } else { self.ends[t - 1] as usize };
-        &self.text[start..self.ends[t] as usize]
+        self.text.get(start..self.ends[t] as usize).unwrap_or_default()
     }
 
-    /// The length of text `t` in bytes, from `ends` alone: slicing the
-    /// text checks its bytes, a cache miss for each text a ranking only
-    /// bounds and never reads.
+    /// Calls `f` with text `t`, decoded into this thread's buffer (no
+    /// allocation per text: a ranking decodes hundreds of thousands).
+    fn with_text<R>(&self, t: usize, f: impl FnOnce(&str) -> R) -> R {
+        thread_local! {
+            static DECODED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+        }
+        DECODED.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut buffer) => {
+                buffer.clear();
+                self.book.decode(self.text_bytes(t), &mut buffer);
+                f(&buffer)
+            }
+            // Called from inside `f` (nothing does): a buffer of its own.
+            Err(_) => f(&self.text_string(t)),
+        })
+    }
+
+    fn text_string(&self, t: usize) -> String {
+        let mut s = String::new();
+        self.book.decode(self.text_bytes(t), &mut s);
+        s
+    }
+
+    /// The length of text `t` in UTF-8 bytes, without reading the text
+    /// unless it is 255 bytes or more: the text is a cache miss for each
+    /// text a ranking only bounds and never reads.
     fn text_len(&self, t: usize) -> u32 {
-        let start = if t == 0 { 0 } else { self.ends[t - 1] };
-        self.ends[t] - start
+        match self.lens[t] {
+            u8::MAX => self.with_text(t, |text| text.len() as u32),
+            len => u32::from(len),
+        }
     }
 
-    fn text_of(&self, i: usize) -> &str {
-        self.text_str(self.text_of_item[i] as usize)
+    /// The first character of text `t` ('\0' if none).
+    #[inline]
+    fn first(&self, t: usize) -> char {
+        match self.firsts[t] {
+            NOT_BMP => self.book.first(self.text_bytes(t)).unwrap_or('\0'),
+            c => char::from_u32(u32::from(c)).unwrap_or('\0'),
+        }
+    }
+
+    fn text_of(&self, i: usize) -> String {
+        self.text_string(self.text_of_item[i] as usize)
     }
 
     /// The text of item `i`.
-    pub fn text(&self, i: usize) -> Option<&str> {
+    pub fn text(&self, i: usize) -> Option<String> {
         (i < self.len()).then(|| self.text_of(i))
     }
 
@@ -959,7 +1004,7 @@ impl Matcher {
         let tail = &self.tails[self.tail_of[i] as usize];
         Item {
             kind,
-            text: self.text_of(i).to_string(),
+            text: self.text_of(i),
             location: if tail.is_empty() {
                 head.clone()
             } else {
@@ -980,21 +1025,8 @@ impl Matcher {
         }
     }
 
-    /// Text `t`'s score for `q`: the better of the character match and,
-    /// with `pinyin`, the pinyin match (and which one it was). `filter`
-    /// says which of the two can match at all.
-    fn score(
-        &self,
-        m: &SkimMatcherV2,
-        t: usize,
-        q: &str,
-        pinyin: Option<&Prepared>,
-        filter: &Filter,
-    ) -> Option<(i64, bool)> {
-        self.score_by(m, t, q, pinyin, filter.ways(self, t))
-    }
-
-    /// [`Matcher::score`] with the ways already known.
+    /// Text `t`'s score for `q` in these ways (by characters, by pinyin):
+    /// the better of the two matches, and whether it was pinyin's.
     fn score_by(
         &self,
         m: &SkimMatcherV2,
@@ -1006,7 +1038,18 @@ impl Matcher {
         if !(by_chars || by_pinyin) {
             return None;
         }
-        let text = self.text_str(t);
+        self.with_text(t, |text| self.score_text(m, text, q, pinyin, (by_chars, by_pinyin)))
+    }
+
+    /// [`Matcher::score_by`] on the text itself.
+    fn score_text(
+        &self,
+        m: &SkimMatcherV2,
+        text: &str,
+        q: &str,
+        pinyin: Option<&Prepared>,
+        (by_chars, by_pinyin): (bool, bool),
+    ) -> Option<(i64, bool)> {
         let mut one = q.chars();
         let chars = match (by_chars, one.next(), one.next()) {
             (false, ..) => None,
@@ -1025,17 +1068,19 @@ impl Matcher {
     /// The matched character positions in text `t`, from whichever match
     /// scored best.
     fn indices(&self, m: &SkimMatcherV2, t: usize, q: &str, pinyin: Option<&Prepared>, filter: &Filter) -> Vec<usize> {
-        let text = self.text_str(t);
-        match self.score(m, t, q, pinyin, filter) {
-            Some((_, true)) => self.pinyin.fuzzy(text, q, true).map(|x| x.1).unwrap_or_default(),
-            Some((_, false)) => m.fuzzy_indices(text, q).map(|x| x.1).unwrap_or_default(),
+        let text = self.text_string(t);
+        match self.score_text(m, &text, q, pinyin, filter.ways(self, t)) {
+            Some((_, true)) => self.pinyin.fuzzy(&text, q, true).map(|x| x.1).unwrap_or_default(),
+            Some((_, false)) => m.fuzzy_indices(&text, q).map(|x| x.1).unwrap_or_default(),
             None => Vec::new(),
         }
     }
 
     /// The kind of text `t`'s first items.
     fn best_kind(&self, t: usize) -> Kind {
-        Kind::of_index(self.text_kinds[t].trailing_zeros())
+        // The sets lie together per 64 texts: no other cache line.
+        let kind = (0..4).find(|&k| self.sets.contains(KINDS + k, t)).unwrap_or(0);
+        Kind::of_index(kind as u32)
     }
 
     /// Whether no item of text `t` (which has an item of `kind`, if
@@ -1103,7 +1148,7 @@ impl Matcher {
     /// checks it against the matcher on generated texts. By pinyin,
     /// [`Pinyin::score_bound`].
     fn bound(&self, t: usize, query: &Query, (by_chars, by_pinyin): (bool, bool), bounds: &mut Bounds) -> i64 {
-        let first = self.firsts[t];
+        let first = self.first(t);
         let chars = by_chars.then(|| {
             let quiet = self.bonus_chars[t] & query.bonus_chars == 0;
             let start = match (query.begins(first), quiet) {
@@ -1295,7 +1340,7 @@ impl Matcher {
     /// Whether text `t`, which can match in these ways, begins with a
     /// character that can begin the match (and earn the first bonus).
     fn leads(&self, t: usize, query: &Query, (by_chars, by_pinyin): (bool, bool)) -> bool {
-        let first = self.firsts[t];
+        let first = self.first(t);
         (by_chars && query.begins(first))
             || (by_pinyin && query.pinyin.is_some_and(|p| self.pinyin.begins(Some(first), p)))
     }
@@ -1604,6 +1649,45 @@ mod tests {
         ] {
             let got: Vec<(String, i64)> = m.rank(q, 25).into_iter().map(|h| (h.item.text, h.score)).collect();
             assert_eq!(got, full(q, 25), "query {q:?}");
+        }
+    }
+
+    #[test]
+    fn long_texts_and_first_characters_past_16_bits_rank_as_a_full_ranking() {
+        // Texts of 250 to 330 UTF-8 bytes that score alike on "法治":
+        // equal scores rank by length, which is kept per text only below
+        // 255 bytes. And texts that
+        // begin with a character past 16 bits, kept apart from the others'
+        // first characters.
+        let mut items = Vec::new();
+        for i in 0..400 {
+            let text = match i % 3 {
+                0 => format!("法治{i}{}", "的".repeat(82 + i % 23)),
+                1 => format!("😀法治{i}"),
+                _ => format!("𠀀治法{i}"),
+            };
+            items.push(item([Kind::Section, Kind::Figure][i % 2], &text));
+        }
+        let m = SkimMatcherV2::default();
+        let mut matcher = Matcher::new(items.clone());
+        for q in ["法治", "治", "😀", "😀法", "𠀀治", "𠀀"] {
+            let mut v: Vec<(i64, usize)> = items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, it)| m.fuzzy_match(&it.text, q).map(|s| (s, i)))
+                .collect();
+            v.sort_by_key(|&(s, i)| (std::cmp::Reverse(s), items[i].kind, items[i].text.len(), i));
+            let want: Vec<(String, i64)> = v
+                .into_iter()
+                .take(30)
+                .map(|(s, i)| (items[i].text.clone(), s))
+                .collect();
+            let got: Vec<(String, i64)> = matcher
+                .rank(q, 30)
+                .into_iter()
+                .map(|h| (h.item.text, h.score))
+                .collect();
+            assert_eq!(got, want, "query {q:?}");
         }
     }
 
