@@ -9,6 +9,7 @@
 //! exactly the set of paragraphs that contain every term.
 
 mod codebook;
+mod items;
 pub mod pairs;
 pub mod palette;
 pub mod pinyin;

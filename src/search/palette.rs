@@ -35,6 +35,7 @@
 //! ids cost more to build, copy and narrow than the matching.
 
 use super::codebook::Codebook;
+use super::items::{ItemTexts, Targets};
 use super::pairs::{PairIndex, QueryPairs};
 use super::pinyin::{Pinyin, Prepared, letter_bit};
 use fuzzy_matcher::FuzzyMatcher;
@@ -289,16 +290,15 @@ pub struct Matcher {
     /// texts with it ([`Prepared::bound_for`]), and the last query's.
     start_pairs: PairIndex,
     query_starts: QueryPairs,
-    /// The items of each text, by kind then index: text `t`'s are
-    /// `members[member_starts[t]..member_starts[t + 1]]` (built by `finish`).
-    members: Vec<u32>,
-    member_starts: Vec<u32>,
-    /// Per item: its text, kind, target (id and sub-id) and location tail.
-    text_of_item: Vec<u32>,
+    /// Which text each item has, and the items of each text.
+    item_texts: ItemTexts,
+    /// Per item: its kind, target (id and sub-id) and location tail
+    /// (`LONG_TAIL` for a tail numbered 65,535 or more, kept in
+    /// `long_tails`).
     kinds: Vec<Kind>,
-    ids: Vec<u32>,
-    subs: Vec<u32>,
-    tail_of: Vec<u32>,
+    targets: Targets,
+    tail_of: Vec<u16>,
+    long_tails: FastMap<u32, u32>,
     heads: Vec<String>,
     /// The head of each bureau's item (true, id) and of each report's
     /// items (false, id): one per target, not per item (millions).
@@ -481,6 +481,9 @@ impl TextSets {
         out
     }
 }
+
+/// `Matcher::tail_of` of an item whose tail is in `long_tails`.
+const LONG_TAIL: u16 = u16::MAX;
 
 /// `Matcher::firsts` of a text whose first character takes more than 16
 /// bits.
@@ -732,9 +735,8 @@ impl Matcher {
     /// arrays, set the load's peak memory. (Room never written to is not
     /// resident; `finish` gives back what the texts did not use.)
     pub fn reserve(&mut self, items: usize) {
-        for v in [&mut self.text_of_item, &mut self.ids, &mut self.subs, &mut self.tail_of] {
-            v.reserve_exact(items);
-        }
+        self.item_texts.reserve(items);
+        self.tail_of.reserve_exact(items);
         self.kinds.reserve_exact(items);
         self.ends.reserve_exact(items);
         self.sets.reserve(items);
@@ -776,14 +778,14 @@ impl Matcher {
         let (Ok(id), Ok(sub)) = (u32::try_from(id), u32::try_from(sub)) else {
             return;
         };
+        let texts = self.texts();
         let t = self.intern_text(text);
         self.sets.insert(KINDS + kind as usize, t as usize);
-        self.text_of_item.push(t);
+        self.item_texts.push(t, t as usize == texts);
         self.kinds.push(kind);
-        self.ids.push(id);
-        self.subs.push(sub);
+        self.targets.push(kind as u8, id, sub);
         let h = intern(&mut self.heads, &mut self.interned, head);
-        let item = self.text_of_item.len() as u32 - 1;
+        let item = self.kinds.len() as u32 - 1;
         let key = (kind == Kind::Bureau, id);
         // Items come grouped by report: the last target is the usual one.
         let target_head = match self.last_target {
@@ -795,7 +797,13 @@ impl Matcher {
             self.head_of_item.insert(item, h);
         }
         let tail = intern(&mut self.tails, &mut self.interned_tails, tail);
-        self.tail_of.push(tail);
+        match u16::try_from(tail) {
+            Ok(short) if short != LONG_TAIL => self.tail_of.push(short),
+            _ => {
+                self.tail_of.push(LONG_TAIL);
+                self.long_tails.insert(item, tail);
+            }
+        }
     }
 
     /// The id of `text`, added with its masks if it is new.
@@ -861,41 +869,12 @@ impl Matcher {
         self.interned = Default::default();
         self.interned_tails = Default::default();
         self.text_ids = Default::default();
-        // A counting sort: the items of each text, by kind, then index.
-        // `starts[t + 1]` holds text `t`'s start and serves as its cursor
-        // while placing (no second array of millions), which leaves it at
-        // the text's end: the next text's start, where it belongs.
-        let mut starts = vec![0u32; self.ends.len() + 1];
-        for &t in &self.text_of_item {
-            if let Some(s) = starts.get_mut(t as usize + 2) {
-                *s += 1;
-            }
-        }
-        for t in 2..starts.len() {
-            starts[t] += starts[t - 1];
-        }
-        let mut members = vec![0u32; self.text_of_item.len()];
-        for kind in [Kind::Bureau, Kind::Report, Kind::Section, Kind::Figure] {
-            for (i, &t) in self.text_of_item.iter().enumerate() {
-                if self.kinds[i] == kind {
-                    let cursor = &mut starts[t as usize + 1];
-                    members[*cursor as usize] = i as u32;
-                    *cursor += 1;
-                }
-            }
-        }
-        self.members = members;
-        self.member_starts = starts;
+        let kinds = &self.kinds;
+        self.item_texts.finish(|i| kinds.get(i).map_or(0, |&k| k as u8));
+        self.targets.finish();
         self.text.shrink_to_fit();
-        for v in [
-            &mut self.ends,
-            &mut self.tail_of,
-            &mut self.subs,
-            &mut self.ids,
-            &mut self.text_of_item,
-        ] {
-            v.shrink_to_fit();
-        }
+        self.ends.shrink_to_fit();
+        self.tail_of.shrink_to_fit();
         self.masks.shrink_to_fit();
         self.sets.words.shrink_to_fit();
         self.find_pairs();
@@ -921,11 +900,11 @@ impl Matcher {
     }
 
     pub fn len(&self) -> usize {
-        self.text_of_item.len()
+        self.kinds.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.text_of_item.is_empty()
+        self.kinds.is_empty()
     }
 
     /// How many distinct texts the items have.
@@ -982,7 +961,7 @@ impl Matcher {
     }
 
     fn text_of(&self, i: usize) -> String {
-        self.text_string(self.text_of_item[i] as usize)
+        self.text_string(self.item_texts.text_of(i) as usize)
     }
 
     /// The text of item `i`.
@@ -993,15 +972,20 @@ impl Matcher {
     /// Item `i` in full.
     pub fn item(&self, i: usize) -> Item {
         let kind = self.kinds[i];
-        let (id, sub) = (i64::from(self.ids[i]), self.subs[i] as usize);
+        let (id, sub) = self.targets.get(i);
+        let (id, sub) = (i64::from(id), sub as usize);
         let h = self.head_of_item.get(&(i as u32)).copied().unwrap_or_else(|| {
             self.head_of_target
-                .get(&(kind == Kind::Bureau, self.ids[i]))
+                .get(&(kind == Kind::Bureau, id as u32))
                 .copied()
                 .unwrap_or_default()
         });
         let head = &self.heads[h as usize];
-        let tail = &self.tails[self.tail_of[i] as usize];
+        let tail = match self.tail_of[i] {
+            LONG_TAIL => self.long_tails.get(&(i as u32)).copied().unwrap_or_default(),
+            short => u32::from(short),
+        };
+        let tail = self.tails.get(tail as usize).map_or("", String::as_str);
         Item {
             kind,
             text: self.text_of(i),
@@ -1100,11 +1084,10 @@ impl Matcher {
     /// text scored `bound`.
     fn best_possible(&self, t: usize, bound: i64, kind: Option<Kind>) -> Option<Rank> {
         let len = self.text_len(t);
-        let members = &self.members[self.member_starts[t] as usize..self.member_starts[t + 1] as usize];
-        members
-            .iter()
-            .find(|&&i| kind.is_none_or(|want| self.kinds[i as usize] == want))
-            .map(|&i| (std::cmp::Reverse(bound), self.kinds[i as usize], len, i))
+        self.item_texts
+            .items_of(t)
+            .find(|&i| kind.is_none_or(|want| self.kinds[i as usize] == want))
+            .map(|i| (std::cmp::Reverse(bound), self.kinds[i as usize], len, i))
     }
 
     /// Offers the items of text `t` (which scored `score`) to `best`, which
@@ -1120,8 +1103,7 @@ impl Matcher {
         best: &mut std::collections::BinaryHeap<Rank>,
     ) {
         let len = self.text_len(t);
-        let members = &self.members[self.member_starts[t] as usize..self.member_starts[t + 1] as usize];
-        for &i in members {
+        for i in self.item_texts.items_of(t) {
             let k = self.kinds[i as usize];
             if kind.is_some_and(|want| want != k) {
                 continue;
@@ -1482,7 +1464,7 @@ impl Matcher {
             .into_iter()
             .map(|(std::cmp::Reverse(score), _, _, i)| {
                 let item = this.item(i as usize);
-                let t = this.text_of_item[i as usize] as usize;
+                let t = this.item_texts.text_of(i as usize) as usize;
                 let indices = this.indices(&m, t, q, pinyin, &filter);
                 Hit { item, score, indices }
             })
@@ -2034,7 +2016,7 @@ mod tests {
         ];
         let mut reached = Vec::new();
         for (i, text) in texts.iter().enumerate() {
-            let t = m.text_of_item[i] as usize;
+            let t = m.item_texts.text_of(i) as usize;
             for q in queries {
                 let query = Query::new(q, None, Filter::new(q, None, None));
                 let Some(score) = skim.fuzzy_match(text, q) else {
