@@ -98,6 +98,127 @@ impl Codebook {
     }
 }
 
+/// Texts encoded one after the other. Where each begins is kept per 64
+/// texts, with each text's length in a byte (a longer one in `long`):
+/// a text is found by adding up to 63 lengths, where an end per text in
+/// 32 bits took four bytes of each.
+#[derive(Default)]
+pub(super) struct Texts {
+    book: Codebook,
+    bytes: Vec<u8>,
+    /// Where texts `64 k`, for each `k`, begin.
+    bases: Vec<u32>,
+    /// Each text's length in bytes, or `u8::MAX` if it is in `long`.
+    lens: Vec<u8>,
+    long: FastMap<u32, u32>,
+    /// Bit `k`: a text among `64 k` to `64 k + 63` is in `long`.
+    long_blocks: Vec<u64>,
+    /// Where the text being added begins.
+    pending: usize,
+}
+
+impl Texts {
+    pub(super) fn reserve(&mut self, texts: usize) {
+        self.lens.reserve_exact(texts);
+    }
+
+    /// How many texts there are.
+    pub(super) fn len(&self) -> usize {
+        self.lens.len()
+    }
+
+    /// Encodes `text` after the others, not yet added: either `add` or
+    /// `drop_pending` follows.
+    pub(super) fn encode(&mut self, text: &str) {
+        self.pending = self.bytes.len();
+        self.book.encode(text, &mut self.bytes);
+    }
+
+    /// Whether the pending text is text `t`.
+    pub(super) fn pending_is(&self, t: usize) -> bool {
+        self.bytes(t) == self.bytes.get(self.pending..).unwrap_or_default()
+    }
+
+    /// Forgets the text `encode` left pending.
+    pub(super) fn drop_pending(&mut self) {
+        self.bytes.truncate(self.pending);
+    }
+
+    /// Adds the pending text as the next; its number.
+    pub(super) fn add(&mut self) -> usize {
+        let t = self.lens.len();
+        if t.is_multiple_of(64) {
+            self.bases.push(self.pending as u32);
+            if (t / 64).is_multiple_of(64) {
+                self.long_blocks.push(0);
+            }
+        }
+        let len = self.bytes.len() - self.pending;
+        match u8::try_from(len) {
+            Ok(short) if short != u8::MAX => self.lens.push(short),
+            _ => {
+                self.lens.push(u8::MAX);
+                self.long.insert(t as u32, len as u32);
+                if let Some(block) = self.long_blocks.get_mut(t / 64 / 64) {
+                    *block |= 1 << (t / 64 % 64);
+                }
+            }
+        }
+        self.pending = self.bytes.len();
+        t
+    }
+
+    /// Text `t`'s length in bytes.
+    #[inline]
+    fn len_of(&self, t: usize) -> usize {
+        match self.lens.get(t) {
+            Some(&u8::MAX) => self.long.get(&(t as u32)).map_or(0, |&l| l as usize),
+            Some(&len) => usize::from(len),
+            None => 0,
+        }
+    }
+
+    /// Text `t`, encoded.
+    #[inline]
+    pub(super) fn bytes(&self, t: usize) -> &[u8] {
+        let block = t / 64;
+        let Some(&base) = self.bases.get(block) else {
+            return &[];
+        };
+        let before = self.lens.get(block * 64..t).unwrap_or_default();
+        let mut start = base as usize + before.iter().map(|&l| usize::from(l)).sum::<usize>();
+        if self
+            .long_blocks
+            .get(block / 64)
+            .is_some_and(|b| b >> (block % 64) & 1 != 0)
+        {
+            for (j, &l) in before.iter().enumerate() {
+                if l == u8::MAX {
+                    start = start - usize::from(u8::MAX) + self.len_of(block * 64 + j);
+                }
+            }
+        }
+        self.bytes.get(start..start + self.len_of(t)).unwrap_or_default()
+    }
+
+    /// Appends text `t` to `out`.
+    pub(super) fn decode(&self, t: usize, out: &mut String) {
+        self.book.decode(self.bytes(t), out);
+    }
+
+    /// Text `t`'s first character, if any.
+    pub(super) fn first(&self, t: usize) -> Option<char> {
+        self.book.first(self.bytes(t))
+    }
+
+    pub(super) fn finish(&mut self) {
+        self.book.finish();
+        self.bytes.shrink_to_fit();
+        self.bases.shrink_to_fit();
+        self.lens.shrink_to_fit();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +255,37 @@ mod tests {
         book.encode(&c.to_string(), &mut two);
         assert_eq!(two, [0xF0, 60]);
         assert_eq!(book.first(&two), Some(c));
+    }
+
+    #[test]
+    fn texts_are_found_past_long_ones() {
+        let mut texts = Texts::default();
+        let mut want = Vec::new();
+        for i in 0..300 {
+            // Some texts of 255 bytes or more, in some blocks of 64.
+            let text = match i % 97 {
+                5 | 6 => "法".repeat(100 + i),
+                7 => format!("{i}{}", "x".repeat(300)),
+                _ => format!("第{i}项"),
+            };
+            texts.encode(&text);
+            if i % 10 == 3 {
+                // Pending, then dropped: not added.
+                texts.drop_pending();
+                continue;
+            }
+            assert_eq!(texts.add(), want.len());
+            want.push(text);
+        }
+        texts.finish();
+        assert_eq!(texts.len(), want.len());
+        for (t, text) in want.iter().enumerate() {
+            let mut s = String::new();
+            texts.decode(t, &mut s);
+            assert_eq!(&s, text, "text {t}");
+            assert_eq!(texts.first(t), text.chars().next());
+        }
+        assert_eq!(texts.bytes(want.len()), b"");
     }
 
     #[test]

@@ -28,13 +28,13 @@
 //! [`Prepared::bound_with`]).
 //!
 //! The texts themselves are kept in about half their UTF-8 bytes
-//! ([`Codebook`]) and decoded when scored.
+//! ([`Texts`]) and decoded when scored.
 //!
 //! What a keystroke keeps for the next is a bitmap of texts, one bit each:
 //! a first keystroke keeps most of millions of texts, and lists of their
 //! ids cost more to build, copy and narrow than the matching.
 
-use super::codebook::Codebook;
+use super::codebook::Texts;
 use super::items::{ItemTexts, Targets};
 use super::pairs::{PairIndex, QueryPairs};
 use super::pinyin::{Pinyin, Prepared, letter_bit};
@@ -254,11 +254,8 @@ fn char_mask(s: &str) -> u128 {
 /// head ("bureau · year") and tail ("2.3").
 #[derive(Default)]
 pub struct Matcher {
-    /// The distinct texts, one after the other, encoded by `book`; text
-    /// `t` ends at `ends[t]`.
-    text: Vec<u8>,
-    book: Codebook,
-    ends: Vec<u32>,
+    /// The distinct texts, encoded.
+    texts: Texts,
     /// Per text, its length in UTF-8 bytes (which ranks equal scores), or
     /// 255 if that or more.
     lens: Vec<u8>,
@@ -738,7 +735,7 @@ impl Matcher {
         self.item_texts.reserve(items);
         self.tail_of.reserve_exact(items);
         self.kinds.reserve_exact(items);
-        self.ends.reserve_exact(items);
+        self.texts.reserve(items);
         self.sets.reserve(items);
         self.masks.reserve_exact(items);
         self.bonus_chars.reserve_exact(items);
@@ -809,16 +806,15 @@ impl Matcher {
     /// The id of `text`, added with its masks if it is new.
     fn intern_text(&mut self, text: &str) -> u32 {
         let hash = (!self.unshared).then(|| hash_text(text));
-        let at = self.text.len();
-        self.book.encode(text, &mut self.text);
+        self.texts.encode(text);
         if let Some(hash) = hash
             && let Some(&t) = self.text_ids.get(&hash)
-            && self.text_bytes(t as usize) == &self.text[at..]
+            && self.texts.pending_is(t as usize)
         {
-            self.text.truncate(at);
+            self.texts.drop_pending();
             return t;
         }
-        self.ends.push(self.text.len() as u32);
+        let t = self.texts.add();
         self.lens.push(u8::try_from(text.len()).unwrap_or(u8::MAX));
         self.masks.push(char_mask(text));
         let mut prev = '\0';
@@ -830,7 +826,6 @@ impl Matcher {
             prev = c;
         }
         self.bonus_chars.push(bonus_chars);
-        let t = self.ends.len() - 1;
         let first = text.chars().next().unwrap_or('\0');
         self.firsts.push(u16::try_from(u32::from(first)).unwrap_or(NOT_BMP));
         if self.sets.count == 0 {
@@ -872,8 +867,7 @@ impl Matcher {
         let kinds = &self.kinds;
         self.item_texts.finish(|i| kinds.get(i).map_or(0, |&k| k as u8));
         self.targets.finish();
-        self.text.shrink_to_fit();
-        self.ends.shrink_to_fit();
+        self.texts.finish();
         self.tail_of.shrink_to_fit();
         self.masks.shrink_to_fit();
         self.sets.words.shrink_to_fit();
@@ -881,7 +875,6 @@ impl Matcher {
         self.bonus_chars.shrink_to_fit();
         self.firsts.shrink_to_fit();
         self.lens.shrink_to_fit();
-        self.book.finish();
         self.kinds.shrink_to_fit();
     }
 
@@ -909,13 +902,7 @@ impl Matcher {
 
     /// How many distinct texts the items have.
     pub fn texts(&self) -> usize {
-        self.ends.len()
-    }
-
-    /// Text `t` as `book` encodes it.
-    fn text_bytes(&self, t: usize) -> &[u8] {
-        let start = if t == 0 { 0 } else { self.ends[t - 1] as usize };
-        self.text.get(start..self.ends[t] as usize).unwrap_or_default()
+        self.texts.len()
     }
 
     /// Calls `f` with text `t`, decoded into this thread's buffer (no
@@ -927,7 +914,7 @@ impl Matcher {
         DECODED.with(|cell| match cell.try_borrow_mut() {
             Ok(mut buffer) => {
                 buffer.clear();
-                self.book.decode(self.text_bytes(t), &mut buffer);
+                self.texts.decode(t, &mut buffer);
                 f(&buffer)
             }
             // Called from inside `f` (nothing does): a buffer of its own.
@@ -937,7 +924,7 @@ impl Matcher {
 
     fn text_string(&self, t: usize) -> String {
         let mut s = String::new();
-        self.book.decode(self.text_bytes(t), &mut s);
+        self.texts.decode(t, &mut s);
         s
     }
 
@@ -955,7 +942,7 @@ impl Matcher {
     #[inline]
     fn first(&self, t: usize) -> char {
         match self.firsts[t] {
-            NOT_BMP => self.book.first(self.text_bytes(t)).unwrap_or('\0'),
+            NOT_BMP => self.texts.first(t).unwrap_or('\0'),
             c => char::from_u32(u32::from(c)).unwrap_or('\0'),
         }
     }
