@@ -273,10 +273,15 @@ pub struct Matcher {
     /// Sets of texts by letter (see [`TextSets`]): those with a character
     /// whose reading begins with the letter, or the letter itself
     /// (`INITIALS`); with it anywhere in a reading or as itself
-    /// (`LETTERS`); whose first character can begin a match of it
-    /// (`FIRSTS`); and by the kinds of their items (`KINDS`) and whether
+    /// (`LETTERS`); and by the kinds of their items (`KINDS`) and whether
     /// they have a Latin letter (`LATIN_TEXTS`).
     sets: TextSets,
+    /// Per letter, the texts whose first character can begin a match of
+    /// it, and the last query's first letter's. Each text has one or two,
+    /// so as bitmaps most of 26 were nearly empty (17 MiB at 100k in the
+    /// worst case); as gaps they take a third of that.
+    first_letters: PairIndex,
+    query_first: QueryPairs,
     /// Per pair of letters that begin adjacent characters, the texts with
     /// it: a pinyin query's bound is tighter for a text without its pairs.
     /// Built by `finish`.
@@ -489,10 +494,9 @@ const NOT_BMP: u16 = u16::MAX;
 /// The sets of `Matcher::sets`.
 const INITIALS: usize = 0;
 const LETTERS: usize = 26;
-const FIRSTS: usize = 52;
-const KINDS: usize = 78;
-const LATIN_TEXTS: usize = 82;
-const SETS: usize = 83;
+const KINDS: usize = 52;
+const LATIN_TEXTS: usize = 56;
+const SETS: usize = 57;
 
 /// A query as every text is checked against it.
 struct Query<'a> {
@@ -834,9 +838,6 @@ impl Matcher {
         }
         self.sets.make_room(t);
         let own = |c: char| letter_bit(c.to_ascii_lowercase());
-        for_each_bit(u64::from(own(first) | self.pinyin.initials(first)), |l| {
-            self.sets.insert(FIRSTS + l, t)
-        });
         let (mut letters, mut initials) = (0, 0);
         for c in text.chars() {
             initials |= own(c) | self.pinyin.initials(c);
@@ -888,8 +889,14 @@ impl Matcher {
         let starts = PairIndex::build(this.texts(), |t, visit| {
             this.with_text(t, |text| this.pinyin.text_start_pairs(text, &mut *visit));
         });
+        let first_letters = PairIndex::build(this.texts(), |t, visit| {
+            let first = this.first(t);
+            let letters = letter_bit(first.to_ascii_lowercase()) | this.pinyin.initials(first);
+            for_each_bit(u64::from(letters), &mut *visit);
+        });
         self.pairs = pairs;
         self.start_pairs = starts;
+        self.first_letters = first_letters;
     }
 
     pub fn len(&self) -> usize {
@@ -1207,8 +1214,7 @@ impl Matcher {
         let first_letter = query
             .pinyin
             .and_then(Prepared::first)
-            .filter(char::is_ascii_lowercase)
-            .map(|c| FIRSTS + (c as u8 - b'a') as usize);
+            .is_some_and(|c| c.is_ascii_lowercase());
         for w in words {
             let i = w - first_word;
             let from = from.map_or_else(|| word_of_all(w, texts), |f| f[w]);
@@ -1221,8 +1227,8 @@ impl Matcher {
                 continue;
             }
             let mut leads = match first_letter {
-                Some(set) => pinyin & self.sets.word(set, w),
-                None => {
+                true => pinyin & self.query_first.word(0, w),
+                false => {
                     let mut leads = 0;
                     for_each_bit(pinyin, |b| {
                         leads |= u64::from(self.leads(w * 64 + b, query, (false, true))) << b;
@@ -1341,9 +1347,14 @@ impl Matcher {
         };
         let previous = std::mem::take(&mut self.query_pairs);
         let previous_starts = std::mem::take(&mut self.query_starts);
+        let previous_first = std::mem::take(&mut self.query_first);
         if let Some(p) = &prepared {
             self.query_pairs = self.pairs.for_query(p.pairs(), previous);
             self.query_starts = self.start_pairs.for_query(p.start_pairs(), previous_starts);
+            if let Some(c) = p.first().filter(char::is_ascii_lowercase) {
+                let letter = (c as u8 - b'a') as usize;
+                self.query_first = self.first_letters.for_query(&[letter], previous_first);
+            }
         }
         let pinyin = prepared.as_ref();
         let filter = Filter::new(q, kind, pinyin);
