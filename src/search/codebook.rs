@@ -11,7 +11,7 @@
 //! A text is decoded to score it: the few dozen nanoseconds that takes
 //! are small beside the matcher's run over it.
 
-type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+use super::palette::FastMap;
 
 /// Numbers below this take one byte.
 const ONE_BYTE: u32 = 0xF0;

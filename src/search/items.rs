@@ -12,7 +12,7 @@
 //! targets are runs: a report's sections are one run of ids with
 //! consecutive sub-ids ([`Targets`]).
 
-type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+use super::palette::FastMap;
 
 /// Words of `fresh` per entry of `ItemTexts::ranks`.
 const RANK_WORDS: usize = 8;

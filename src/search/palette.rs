@@ -705,11 +705,11 @@ fn intern(table: &mut Vec<String>, map: &mut FastMap<String, u32>, s: &str) -> u
     table.len() as u32 - 1
 }
 
-/// The maps that only live in memory while items are added (and the
-/// heads'): foldhash, not the standard SipHash, which took a tenth of
-/// loading 5.6 million items. Fixed seeds: nothing here faces an
-/// adversary, and loads stay repeatable.
-type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
+/// The palette's maps (most only live in memory while items are added):
+/// foldhash, not the standard SipHash, which took a tenth of loading 5.6
+/// million items. Fixed seeds: nothing here faces an adversary, and loads
+/// stay repeatable.
+pub(super) type FastMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::FixedState>;
 
 fn hash_text(s: &str) -> u64 {
     use std::hash::BuildHasher;
