@@ -279,7 +279,7 @@ pub struct Matcher {
     /// Per letter, the texts whose first character can begin a match of
     /// it, and the last query's first letter's. Each text has one or two,
     /// so as bitmaps most of 26 were nearly empty (17 MiB at 100k in the
-    /// worst case); as gaps they take a third of that.
+    /// worst case); as gaps they take 4 MiB.
     first_letters: PairIndex,
     query_first: QueryPairs,
     /// Per pair of letters that begin adjacent characters, the texts with
